@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from articles.sitemaps import SITEMAPS
+from articles.views import robots_txt
+from notes_site import health
+
+urlpatterns = [
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("markdownx/", include("articles.markdownx_urls")),
+    path("feeds/", include("feeds.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("healthz/live", health.liveness, name="health_live"),
+    path("healthz/ready", health.readiness, name="health_ready"),
+    path("", include("articles.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
