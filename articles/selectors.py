@@ -1,0 +1,22 @@
+"""Read-side queries that span models, used by the reader views."""
+
+from django.db.models import Count
+
+from articles.models import Article
+
+
+def related_articles(article, limit=4):
+    """Published notes sharing the most tags with `article`, most shared first, then newest.
+
+    One query: tags are matched through taggit's generic relation and counted per note.
+    """
+    tag_ids = [tag.pk for tag in article.tags.all()]
+    if not tag_ids:
+        return []
+    return list(
+        Article.objects.published()
+        .exclude(pk=article.pk)
+        .filter(tags__in=tag_ids)
+        .annotate(shared_tags=Count("pk"))
+        .order_by("-shared_tags", "-published_at")[:limit]
+    )

@@ -1,0 +1,58 @@
+"""sitemap.xml: published notes, categories and tags that have published notes, with lastmod."""
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Exists, Max, OuterRef, Subquery
+from django.urls import reverse
+from taggit.models import Tag
+
+from articles.models import Article, Category
+
+
+class ArticleSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.8
+
+    def items(self):
+        return Article.objects.published().order_by("-published_at")
+
+    def lastmod(self, article):
+        return article.updated_at
+
+
+class CategorySitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.5
+
+    def items(self):
+        # lastmod from published notes only: a draft's edit time is not public.
+        last_updated = (
+            Article.objects.published()
+            .filter(category=OuterRef("pk"))
+            .order_by()
+            .values("category")
+            .annotate(latest=Max("updated_at"))
+            .values("latest")
+        )
+        return (
+            Category.objects.annotate(last_updated=Subquery(last_updated))
+            .filter(last_updated__isnull=False)
+            .order_by("position", "name")
+        )
+
+    def lastmod(self, category):
+        return category.last_updated
+
+
+class TagSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.4
+
+    def items(self):
+        published_with_tag = Article.objects.published().filter(tags=OuterRef("pk"))
+        return Tag.objects.filter(Exists(published_with_tag)).order_by("name")
+
+    def location(self, tag):
+        return reverse("articles:tag_detail", kwargs={"slug": tag.slug})
+
+
+SITEMAPS = {"articles": ArticleSitemap, "categories": CategorySitemap, "tags": TagSitemap}

@@ -1,0 +1,118 @@
+from django.conf import settings
+from django.db.models import Count, OuterRef, Subquery
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
+from taggit.models import Tag
+
+from articles.models import Article, Category
+from articles.selectors import related_articles
+from feeds.stream import update_stream
+
+
+class StreamMixin:
+    """Shared by every list of cards: the stream builder, the date field and the page size."""
+
+    date_field = "published_at"
+    paginate_by = settings.PAGE_SIZE
+    context_object_name = "articles"
+
+    def get_stream(self):
+        return update_stream()
+
+    def get_queryset(self):
+        return self.get_stream()
+
+
+class HomeView(StreamMixin, ListView):
+    template_name = "articles/home.html"
+
+
+class CategoryListView(ListView):
+    template_name = "articles/category_list.html"
+    context_object_name = "categories"
+
+    def get_queryset(self):
+        published_count = (
+            Article.objects.published()
+            .filter(category=OuterRef("pk"))
+            .order_by()
+            .values("category")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Category.objects.annotate(article_count=Subquery(published_count))
+
+
+class CategoryDetailView(StreamMixin, ListView):
+    template_name = "articles/category_detail.html"
+
+    def get_stream(self):
+        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
+        return update_stream(category=self.category)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(category=self.category, **kwargs)
+
+
+class TagDetailView(StreamMixin, ListView):
+    template_name = "articles/tag_detail.html"
+
+    def get_stream(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return update_stream(tag=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class ArticleYearArchiveView(StreamMixin, YearArchiveView):
+    make_object_list = True
+    template_name = "articles/archive_year.html"
+
+
+class ArticleMonthArchiveView(StreamMixin, MonthArchiveView):
+    month_format = "%m"
+    template_name = "articles/archive_month.html"
+
+
+class ArticleDetailView(DetailView):
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        return (
+            Article.objects.visible_to(self.request.user)
+            .select_related("category", "author")
+            .prefetch_related("tags")
+        )
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        published = Article.objects.published().exclude(pk=article.pk)
+        when = article.published_at
+        return super().get_context_data(
+            is_preview=not article.is_published(),
+            previous_article=published.filter(published_at__lt=when)
+            .order_by("-published_at")
+            .first(),
+            next_article=published.filter(published_at__gt=when).order_by("published_at").first(),
+            related_articles=related_articles(article),
+            canonical_url=self.request.build_absolute_uri(article.get_absolute_url()),
+            **kwargs,
+        )
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if context["is_preview"]:
+            # Staff looking at a draft or a scheduled note: never cached, never indexed.
+            add_never_cache_headers(response)
+            response["X-Robots-Tag"] = "noindex"
+        return response
+
+
+def robots_txt(request):
+    """robots.txt pointing crawlers at the sitemap, with an absolute URL from the request."""
+    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
+    return render(request, "robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain")

@@ -1,0 +1,30 @@
+import pytest
+
+from tests.factories import ArticleFactory, StaffFactory
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory(username="editor")
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def article(db):
+    return ArticleFactory(title="注意力机制概述", slug="注意力机制", tags=["Transformer", "注意力"])
+
+
+@pytest.fixture
+def hidden_articles(db):
+    """A draft and a scheduled note: they must appear on no public surface."""
+    return [
+        ArticleFactory(title="HIDDEN-DRAFT 草稿", slug="hidden-draft", draft=True, tags=["注意力"]),
+        ArticleFactory(
+            title="HIDDEN-SCHEDULED 定时", slug="hidden-scheduled", scheduled=True, tags=["注意力"]
+        ),
+    ]

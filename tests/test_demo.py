@@ -1,0 +1,29 @@
+import pytest
+from django.core.management import call_command
+
+from articles.models import Article, Category
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_demo_creates_a_living_site_and_is_idempotent(client):
+    call_command("load_demo", verbosity=0)
+    first = {a.slug: (a.pk, sorted(a.tags.names())) for a in Article.objects.all()}
+    call_command("load_demo", verbosity=0)
+    second = {a.slug: (a.pk, sorted(a.tags.names())) for a in Article.objects.all()}
+
+    assert first == second
+    assert len(first) >= 12
+    assert Article.objects.published().count() == len(first)
+    used = set(Article.objects.values_list("category__slug", flat=True))
+    assert used >= {"rl", "generative", "llm", "systems"}
+    assert Category.objects.count() == 4
+    months = {a.published_at.strftime("%Y-%m") for a in Article.objects.all()}
+    assert len(months) >= 4
+    assert any(not slug.isascii() for slug in first)
+
+    home = client.get("/")
+    assert home.status_code == 200
+    for article in Article.objects.published()[:3]:
+        assert article.title in home.content.decode()
+        assert client.get(article.get_absolute_url()).status_code == 200
