@@ -1,0 +1,82 @@
+"""Conditional GET for the feeds: validators from one cheap query, never from the built feed.
+
+Feed readers poll often; most polls should end in a 304 decided by ``stream_state`` (one
+aggregate query) before any note is loaded.
+
+- The ETag is weak (an empty feed's Atom ``updated`` is the build time) and digests the stream's
+  state (count, newest edit, newest publication of its public notes; the category or tag),
+  the variant (summary or full), the format, the host the URLs are built from, the settings a
+  feed shows and ``FEED_FORMAT_VERSION``. It changes on every publish, edit, unpublish and
+  delete, and when a scheduled note's time comes.
+- Last-Modified is the newest save of any note in scope or the newest publication time among
+  its public notes. It moves forward on a publish, an edit, an unpublish (which saves the note)
+  and a scheduled note's arrival. A deleted note leaves no date behind, so If-Modified-Since
+  must match Last-Modified exactly (as nginx's ``if_modified_since exact``): deleting the newest
+  note then still yields a 200. Only the ETag sees the deletion of an older note, and readers
+  send If-None-Match whenever they have an ETag (it takes precedence, RFC 9110 13.1.3).
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.http import HttpResponseNotModified
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
+
+# Bump when the feeds' markup changes, so that every reader fetches the new shape once.
+FEED_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class FeedValidators:
+    etag: str
+    last_modified: datetime | None
+
+    @classmethod
+    def for_state(cls, state, request, *, format_name, variant):
+        parts = (
+            FEED_FORMAT_VERSION,
+            format_name,
+            variant,
+            request.scheme,
+            request.get_host(),
+            *state.fingerprint,
+            settings.SITE_TITLE,
+            settings.SITE_DESCRIPTION,
+            settings.LANGUAGE_CODE,
+            settings.FEED_ITEMS,
+            settings.FEED_CACHE_MAX_AGE,
+            settings.FEED_TAG_AUTHORITY,
+        )
+        digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+        return cls(etag=f'W/"{digest}"', last_modified=state.last_modified)
+
+    def match(self, request):
+        """Whether the client's copy is current (If-None-Match wins over If-Modified-Since)."""
+        if_none_match = request.headers.get("If-None-Match")
+        if if_none_match is not None:
+            opaque = self.etag.removeprefix("W/")
+            return any(
+                tag == "*" or tag.removeprefix("W/") == opaque for tag in parse_etags(if_none_match)
+            )
+        if_modified_since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+        return (
+            if_modified_since is not None
+            and self.last_modified is not None
+            and if_modified_since == int(self.last_modified.timestamp())
+        )
+
+    def apply(self, response):
+        """Put the validators and the cache lifetime on a feed response (200 or 304)."""
+        response.headers["ETag"] = self.etag
+        if self.last_modified is not None:
+            response.headers["Last-Modified"] = http_date(self.last_modified.timestamp())
+        else:
+            response.headers.pop("Last-Modified", None)
+        patch_cache_control(response, public=True, max_age=settings.FEED_CACHE_MAX_AGE)
+        return response
+
+    def not_modified(self):
+        return self.apply(HttpResponseNotModified())

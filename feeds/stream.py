@@ -1,0 +1,111 @@
+"""The one builder of the truncated-summary update stream (home page and every feed).
+
+``update_stream`` gives the notes of a stream; ``latest_updates`` its head, as a feed carries
+it; ``stream_state`` tells in one aggregate query whether a stream has changed, so that a feed
+can answer a conditional GET without building itself.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Count, Max, Q
+from taggit.models import Tag
+
+from articles.models import Article, Category
+
+
+def update_stream(*, category=None, tag=None):
+    """Published notes, newest first, with what a card or a feed item shows prefetched."""
+    articles = Article.objects.published()
+    if category is not None:
+        articles = articles.filter(category=category)
+    if tag is not None:
+        articles = articles.filter(tags=tag)
+    return (
+        articles.select_related("category", "author")
+        .prefetch_related("tags")
+        .order_by("-published_at", "-id")
+    )
+
+
+def latest_updates(*, category=None, tag=None, limit=None):
+    """The head of the stream: the FEED_ITEMS newest notes (two queries, however many exist)."""
+    return update_stream(category=category, tag=tag)[: limit or settings.FEED_ITEMS]
+
+
+@dataclass(frozen=True)
+class StreamState:
+    """A fingerprint of one stream's scope (see ``stream_state``).
+
+    ``count``, ``last_updated`` and ``last_published`` describe the public notes: a publish, an
+    edit, an unpublish, a delete and a scheduled note whose time has come each change at least
+    one of them. ``last_saved`` is the newest save of any note in scope, public or not: an
+    unpublish saves the note, so it moves forward even though the note leaves the stream.
+    """
+
+    scope: Category | Tag | None  # None for the whole site
+    count: int
+    last_updated: datetime | None
+    last_published: datetime | None
+    last_saved: datetime | None
+
+    @property
+    def last_modified(self):
+        """When the stream last changed, as far as dates can tell (None for an empty scope)."""
+        return max(filter(None, [self.last_saved, self.last_published]), default=None)
+
+    @property
+    def fingerprint(self):
+        """Everything that identifies this state of the stream, for an ETag."""
+        scope = self.scope
+        identity = (
+            ("site",)
+            if scope is None
+            else (type(scope).__name__, scope.pk, scope.slug, scope.name, _description(scope))
+        )
+        return (*identity, self.count, self.last_updated, self.last_published)
+
+
+def _description(scope):
+    return getattr(scope, "description", "")
+
+
+def _state_aggregates(prefix=""):
+    """Aggregates over the articles reached through ``prefix`` (e.g. ``"articles__"``)."""
+    public = Q(**{f"{prefix}pk__in": Article.objects.published().values("pk")})
+    return {
+        "stream_count": Count(f"{prefix}pk", filter=public),
+        "stream_last_updated": Max(f"{prefix}updated_at", filter=public),
+        "stream_last_published": Max(f"{prefix}published_at", filter=public),
+        "stream_last_saved": Max(f"{prefix}updated_at"),
+    }
+
+
+def _state_from(scope, values):
+    return StreamState(
+        scope=scope,
+        count=values["stream_count"] or 0,
+        last_updated=values["stream_last_updated"],
+        last_published=values["stream_last_published"],
+        last_saved=values["stream_last_saved"],
+    )
+
+
+def stream_state(*, category_slug=None, tag_slug=None):
+    """The state of the site's, a category's or a tag's stream, in one query.
+
+    Returns None when the category or tag does not exist. The public part uses
+    ``Article.objects.published()`` (evaluated now), so a scheduled note changes the state the
+    moment its time comes, with no save and no job.
+    """
+    if category_slug is not None:
+        model, slug, prefix = Category, category_slug, "articles__"
+    elif tag_slug is not None:
+        model, slug, prefix = Tag, tag_slug, "article__"
+    else:
+        return _state_from(None, Article.objects.aggregate(**_state_aggregates()))
+    scope = model.objects.filter(slug=slug).annotate(**_state_aggregates(prefix)).first()
+    if scope is None:
+        return None
+    return _state_from(scope, vars(scope))
