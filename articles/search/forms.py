@@ -1,0 +1,24 @@
+from django import forms
+
+from articles.search import query
+
+
+class QueryField(forms.CharField):
+    """Free text, never invalid: control characters dropped, length capped (see query.clean)."""
+
+    def to_python(self, value):
+        return query.clean(value if isinstance(value, str) else "")
+
+
+class SearchForm(forms.Form):
+    q = QueryField(required=False)
+    category = forms.SlugField(required=False, allow_unicode=True)
+    tag = forms.SlugField(required=False, allow_unicode=True)
+
+    def filters(self):
+        """(category slug, tag slug), empty strings when absent or malformed."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return data.get("category", ""), data.get("tag", "")
+
+    def query_text(self):
+        return query.clean(self.data.get("q", ""))

@@ -1,0 +1,35 @@
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+
+class SearchDocument(models.Model):
+    """The search index entry of one note, kept by ``articles.search.indexing``.
+
+    The ``*_tokens`` columns hold segmented, lowercased text (words separated by spaces) for the
+    database's word index: on PostgreSQL ``vector`` (title A, tags and category B, body C) and
+    ``heading_vector`` (title and tags only), each with a GIN index; on SQLite the FTS5 table
+    ``articles_search_fts`` over the same three columns, kept in step by triggers. ``labels``
+    and ``plain_text`` are the original text, for phrases and snippets. Every note has one,
+    drafts included: only the query decides what is public.
+    """
+
+    article = models.OneToOneField(
+        "articles.Article",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_document",
+    )
+    title_tokens = models.TextField()
+    tags_tokens = models.TextField(blank=True)
+    body_tokens = models.TextField(blank=True)
+    labels = models.TextField(blank=True, help_text="Tag and category names, as written.")
+    plain_text = models.TextField(blank=True, help_text="The body as plain text, as written.")
+    vector = SearchVectorField(null=True, editable=False)  # PostgreSQL only
+    # PostgreSQL only: title and tag/category words alone, to find strong matches fast.
+    heading_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        app_label = "articles"
+
+    def __str__(self):
+        return f"Search document of note {self.article_id}"

@@ -1,0 +1,66 @@
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+from django.views.generic import ListView
+
+from articles.search.forms import SearchForm
+from articles.search.query import parse
+from articles.search.selectors import public_search
+from articles.search.snippets import highlight, snippet
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told its count (by a cheaper query than COUNT over the ranked list)."""
+
+    def __init__(self, object_list, per_page, *, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._count = count
+
+    @cached_property
+    def count(self):
+        return self._count()
+
+
+class SearchView(ListView):
+    """``/search/?q=…&category=…&tag=…``: ranked public notes with highlighted snippets.
+
+    Nothing a reader types leads to an error page: a malformed filter is ignored, and a page
+    number out of range or not a number shows the nearest page.
+    """
+
+    template_name = "articles/search.html"
+    context_object_name = "articles"
+
+    def get_paginate_by(self, queryset):
+        return settings.PAGE_SIZE
+
+    def get_queryset(self):
+        self.form = SearchForm(self.request.GET)
+        self.parsed = parse(self.form.query_text())
+        category_slug, tag_slug = self.form.filters()
+        self.search = public_search(self.parsed, category_slug=category_slug, tag_slug=tag_slug)
+        return self.search.results
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return KnownCountPaginator(queryset, per_page, count=self.search.count, **kwargs)
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        words = self.parsed.highlight_words
+        for article in context["object_list"]:
+            article.search_title = highlight(article.title, words)
+            article.search_snippet = snippet(article.search_document.plain_text, words)
+        return {
+            **context,
+            "search_query": self.parsed.text,
+            "parsed_query": self.parsed,
+            "category": self.search.category,
+            "tag": self.search.tag,
+            "result_count": context["paginator"].count if context["paginator"] else 0,
+            "result_limit": self.search.limit,
+        }

@@ -1,0 +1,364 @@
+"""Search relevance on a small corpus, public boundary, snippets, page and admin.
+
+Run under both databases: the expected orders below are the "same top results" contract
+(``DATABASE_URL=postgres://… pytest tests/test_search*.py``).
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import ArticleFactory, CategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+DAY = timedelta(days=1)
+
+
+def days_ago(n):
+    return timezone.now() - n * DAY
+
+
+@pytest.fixture
+def indexed(django_capture_on_commit_callbacks):
+    """Run the on-commit indexing of what is created inside ``with indexed():``."""
+
+    def context():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return context
+
+
+@pytest.fixture
+def corpus(indexed):
+    generative = CategoryFactory(name="generative", slug="generative")
+    llm = CategoryFactory(name="LLM", slug="llm")
+    rl = CategoryFactory(name="RL", slug="rl")
+    systems = CategoryFactory(name="systems", slug="systems")
+    with indexed():
+        notes = {
+            "reparam": ArticleFactory(
+                title="重参数技巧与 VAE",
+                category=generative,
+                tags=["VAE"],
+                published_at=days_ago(30),
+                body="## 概述\n\n重参数把采样写成 \\(z=\\mu+\\sigma\\epsilon\\)，"
+                "梯度可以穿过采样。",
+            ),
+            "monte_carlo": ArticleFactory(
+                title="方差从哪里来",
+                category=generative,
+                tags=["采样"],
+                published_at=days_ago(29),
+                body="## 背景\n\n用蒙特卡洛方法估计期望 $\\mathbb{E}_{z\\sim p_\\theta(z)}[f(z)]$，"
+                "样本少时方差很大。",
+            ),
+            "lora": ArticleFactory(
+                title="参数高效微调笔记",
+                category=llm,
+                tags=["LLM"],
+                published_at=days_ago(28),
+                body="## 简介\n\n本文介绍用LoRA微调大语言模型，只训练两个低秩矩阵。",
+            ),
+            "kv_cache": ArticleFactory(
+                title="推理显存估算",
+                category=systems,
+                tags=["推理"],
+                published_at=days_ago(27),
+                body="## 引言\n\n推理时 KV cache 占用大量显存：每个 token 都要缓存 key 和 value。",
+            ),
+            "cache_kv": ArticleFactory(
+                title="缓存的两种写法",
+                category=systems,
+                tags=["工程"],
+                published_at=days_ago(26),
+                body="## 概述\n\n先写 cache 再写 KV 的顺序问题，与注意力无关。",
+            ),
+            "reinforce": ArticleFactory(
+                title="策略梯度入门",
+                category=rl,
+                tags=["RL"],
+                published_at=days_ago(25),
+                body="## 概述\n\nREINFORCE 用回报加权对数概率的梯度来更新策略。",
+            ),
+            "ppo": ArticleFactory(
+                title="PPO 的截断目标",
+                category=rl,
+                tags=["RL"],
+                published_at=days_ago(24),
+                body="## 概述\n\nPPO 在策略梯度上加一个截断，限制每次更新的幅度。",
+            ),
+            "grpo": ArticleFactory(
+                title="GRPO 组内相对优势",
+                category=rl,
+                tags=["强化学习"],
+                published_at=days_ago(23),
+                body="## 概述\n\nGRPO 去掉 critic，用同一问题的一组回答互相比较。",
+            ),
+            "elbo": ArticleFactory(
+                title="变分推断小记",
+                category=generative,
+                tags=["VAE"],
+                published_at=days_ago(22),
+                body="## 概述\n\n最大化证据下界ELBO$\\log p(x)\\ge \\mathbb{E}_q[\\log p(x|z)]$，"
+                "等价于最小化KL散度$D_{KL}(q\\|p)$。",
+            ),
+            "entropy": ArticleFactory(
+                title="分类损失",
+                category=llm,
+                tags=["损失"],
+                published_at=days_ago(21),
+                body="## 概述\n\n语言模型用交叉熵作为训练目标。",
+            ),
+            # Title > tag > body, whatever the dates say: the body match is the newest.
+            "diffusion_title": ArticleFactory(
+                title="扩散模型的去噪过程",
+                category=generative,
+                tags=["DDPM"],
+                published_at=days_ago(20),
+                body="## 概述\n\n前向过程逐步加噪，反向过程学习去噪。",
+            ),
+            "diffusion_tag": ArticleFactory(
+                title="DDPM 的损失推导",
+                category=generative,
+                tags=["扩散模型"],
+                published_at=days_ago(10),
+                body="## 概述\n\n噪声预测的均方误差来自变分下界。",
+            ),
+            "diffusion_body": ArticleFactory(
+                title="生成模型综述",
+                category=generative,
+                tags=["综述"],
+                published_at=days_ago(1),
+                body="## 概述\n\nGAN、VAE、扩散模型与归一化流各有取舍。",
+            ),
+        }
+    return notes
+
+
+def slugs(response):
+    return [article.slug for article in response.context["articles"]]
+
+
+def search(client, **params):
+    response = client.get(reverse("articles:search"), params)
+    assert response.status_code == 200
+    return response
+
+
+def found(client, q, **params):
+    return slugs(search(client, q=q, **params))
+
+
+def test_two_character_chinese_word(client, corpus):
+    assert found(client, "显存") == [corpus["kv_cache"].slug]
+
+
+def test_four_character_domain_word_matches_whole(client, corpus):
+    assert found(client, "蒙特卡洛") == [corpus["monte_carlo"].slug]
+    # 重参数 is one word: the note about 参数高效微调 does not match it.
+    assert found(client, "重参数") == [corpus["reparam"].slug]
+
+
+def test_english_term_inside_a_chinese_sentence_any_case(client, corpus):
+    assert found(client, "LoRA") == [corpus["lora"].slug]
+    assert found(client, "lora") == [corpus["lora"].slug]
+
+
+def test_mixed_chinese_english_query_needs_all_terms(client, corpus):
+    assert found(client, "LoRA 微调") == [corpus["lora"].slug]
+    assert found(client, "LoRA 显存") == []
+
+
+def test_phrase_matches_words_in_that_order(client, corpus):
+    assert set(found(client, "KV cache")) == {corpus["kv_cache"].slug, corpus["cache_kv"].slug}
+    assert found(client, '"KV cache"') == [corpus["kv_cache"].slug]
+    assert found(client, "“KV cache”") == [corpus["kv_cache"].slug]
+
+
+def test_exclusion(client, corpus):
+    assert set(found(client, "策略梯度")) == {corpus["reinforce"].slug, corpus["ppo"].slug}
+    assert found(client, "策略梯度 -REINFORCE") == [corpus["ppo"].slug]
+    assert found(client, 'cache -"KV cache"') == [corpus["cache_kv"].slug]
+
+
+def test_tag_name_finds_notes_that_never_say_it(client, corpus):
+    assert found(client, "强化学习") == [corpus["grpo"].slug]
+
+
+def test_category_name_is_searchable(client, corpus):
+    assert set(found(client, "systems")) == {corpus["kv_cache"].slug, corpus["cache_kv"].slug}
+
+
+def test_formula_adjacent_terms(client, corpus):
+    assert found(client, "ELBO") == [corpus["elbo"].slug]
+    assert found(client, "KL散度") == [corpus["elbo"].slug]
+    assert found(client, "证据下界") == [corpus["elbo"].slug]
+
+
+def test_one_character_query_finds_it_inside_words(client, corpus):
+    assert found(client, "熵") == [corpus["entropy"].slug]
+
+
+def test_title_beats_tag_beats_body_then_recency(client, corpus):
+    assert found(client, "扩散模型") == [
+        corpus["diffusion_title"].slug,
+        corpus["diffusion_tag"].slug,
+        corpus["diffusion_body"].slug,
+    ]
+
+
+def test_recency_breaks_ties(client, corpus, indexed):
+    with indexed():
+        older = ArticleFactory(title="双子 甲", body="双子星", published_at=days_ago(9))
+        newer = ArticleFactory(title="双子 乙", body="双子星", published_at=days_ago(2))
+    assert found(client, "双子星") == [newer.slug, older.slug]
+
+
+def test_category_and_tag_filters(client, corpus):
+    # The title match first, although the body match is newer.
+    rl_notes = [corpus["reinforce"].slug, corpus["ppo"].slug]
+    assert found(client, "策略梯度", category="rl") == rl_notes
+    assert found(client, "扩散模型", tag="ddpm") == [corpus["diffusion_title"].slug]
+    assert found(client, "扩散模型", category="llm") == []
+    assert found(client, "扩散模型", category="no-such-category") == []
+
+
+def test_drafts_and_scheduled_notes_are_never_found(client, indexed):
+    with indexed():
+        ArticleFactory(title="隐藏 zeta 草稿", body="zeta 草稿", draft=True, tags=["zeta"])
+        ArticleFactory(title="隐藏 zeta 定时", body="zeta 定时", scheduled=True, tags=["zeta"])
+        public = ArticleFactory(title="公开 zeta", body="zeta")
+    for q in ["zeta", "隐藏", "草稿", "定时", "z"]:
+        assert found(client, q) in ([public.slug], []), q
+    assert found(client, "zeta") == [public.slug]
+
+
+def test_result_shows_count_title_category_date_and_marked_snippet(client, corpus):
+    response = search(client, q="显存")
+    html = response.content.decode()
+    note = corpus["kv_cache"]
+    assert "找到 1 篇笔记" in html
+    assert note.category.name in html
+    assert note.published_at.strftime("%Y-%m-%d") in html
+    assert "推理<mark>显存</mark>估算" in html
+    assert "占用大量<mark>显存</mark>" in html
+    assert 'role="search"' in html
+
+
+def test_snippets_and_titles_are_html_escaped(client, indexed):
+    with indexed():
+        ArticleFactory(
+            title="<img src=x onerror=alert(1)> quokka",
+            body="## 概述\n\n用 `<script>alert(2)</script>` 测试 quokka 的 a<b & c>d。",
+        )
+    html = search(client, q="quokka").content.decode()
+    assert "<img src=x" not in html
+    assert "<script>alert(2)" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt; <mark>quokka</mark>" in html
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
+    assert "a&lt;b &amp; c&gt;d" in html
+
+
+def test_marks_around_text_that_looks_like_markup(client, indexed):
+    with indexed():
+        ArticleFactory(title="mark 测试", body="## 概述\n\nmark 与 `<mark>` 都是词。")
+    html = search(client, q="mark").content.decode()
+    assert "<mark>mark</mark> 测试" in html
+    assert "&lt;<mark>mark</mark>&gt;" in html
+
+
+def test_pagination_keeps_query_and_filters(client, indexed, settings):
+    settings.PAGE_SIZE = 2
+    rl = CategoryFactory(name="RL", slug="rl")
+    with indexed():
+        for n in range(5):
+            ArticleFactory(title=f"回放缓冲 {n}", category=rl, published_at=days_ago(n + 1))
+    response = search(client, q="回放缓冲", category="rl", page="2")
+    assert response.context["page_obj"].number == 2
+    html = response.content.decode()
+    next_link = re.search(r'rel="next" href="([^"]+)"', html).group(1)
+    assert "page=3" in next_link
+    assert "category=rl" in next_link
+    assert "q=" in next_link
+    assert len(slugs(search(client, q="回放缓冲", category="rl", page="3"))) == 1
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "1.5", "99999", ""])
+def test_bad_page_numbers_show_a_page(client, corpus, page):
+    response = search(client, q="扩散模型", page=page)
+    assert len(slugs(response)) == 3
+
+
+def test_query_count_does_not_grow_with_results(client, indexed, settings):
+    settings.PAGE_SIZE = 20
+    with indexed():
+        ArticleFactory(title="孤例 xenon", tags=["a"])
+        for n in range(12):
+            ArticleFactory(title=f"多例 argon {n}", tags=["a", "b"])
+
+    def queries(q):
+        with CaptureQueriesContext(connection) as captured:
+            search(client, q=q)
+        return len(captured)
+
+    assert queries("xenon") == queries("argon")
+
+
+def test_query_count_is_pinned(client, corpus, django_assert_num_queries):
+    # count, page, tags prefetch.
+    with django_assert_num_queries(3):
+        search(client, q="扩散模型")
+    # ... plus the filter's category and tag.
+    with django_assert_num_queries(5):
+        search(client, q="扩散模型", category="generative", tag="ddpm")
+
+
+def test_header_search_box_on_every_page(client, corpus):
+    html = client.get(reverse("articles:home")).content.decode()
+    form = re.search(r'<form class="site-search"[^>]*>', html).group(0)
+    assert 'role="search"' in form
+    assert f'action="{reverse("articles:search")}"' in form
+    assert 'aria-label="搜索笔记"' in html
+
+
+def test_admin_search_uses_the_engine_and_includes_drafts(staff_client, corpus, indexed):
+    with indexed():
+        draft = ArticleFactory(title="草稿：重参数的方差", draft=True)
+    url = reverse("admin:articles_article_changelist")
+    response = staff_client.get(url, {"q": "重参数"})
+    assert response.status_code == 200
+    listed = {article.slug for article in response.context["cl"].result_list}
+    assert listed == {corpus["reparam"].slug, draft.slug}
+    response = staff_client.get(url, {"q": '"KV cache"'})
+    assert [a.slug for a in response.context["cl"].result_list] == [corpus["kv_cache"].slug]
+
+
+def test_word_inside_a_longer_dictionary_word(client, indexed):
+    with indexed():
+        note = ArticleFactory(title="样本效率", body="## 概述\n\n深度强化学习的样本效率很低。")
+    assert found(client, "强化学习") == [note.slug]
+    assert found(client, "深度强化学习") == [note.slug]
+
+
+def test_result_limit_keeps_exactly_the_best(client, indexed, settings):
+    """Capped lists are the head of the full ranking: old title/tag matches stay on top."""
+    with indexed():
+        old_title = ArticleFactory(title="稀疏注意力 old", published_at=days_ago(300))
+        old_tag = ArticleFactory(title="旧笔记", tags=["稀疏注意力"], published_at=days_ago(200))
+        body_only = [
+            ArticleFactory(title=f"正文 {n}", body="提到稀疏注意力。", published_at=days_ago(n))
+            for n in range(1, 6)
+        ]
+    settings.SEARCH_MAX_RESULTS = 100
+    full = found(client, "稀疏注意力")
+    assert full == [old_title.slug, old_tag.slug] + [note.slug for note in body_only]
+    settings.SEARCH_MAX_RESULTS = 4
+    response = search(client, q="稀疏注意力")
+    assert slugs(response) == full[:4]
+    assert "找到 4 篇以上" in response.content.decode()
