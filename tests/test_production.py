@@ -1,0 +1,32 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROD_ENV = {
+    "DJANGO_SETTINGS_MODULE": "notes_site.settings.production",
+    "SECRET_KEY": "x" * 64 + "-production-test-key-with-enough-entropy",
+    "ALLOWED_HOSTS": "notes.example.com",
+    "DATABASE_URL": "sqlite:////tmp/prod-check.sqlite3",
+}
+
+
+def _manage(*args, env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_check_deploy_is_clean():
+    env = {**os.environ, **PROD_ENV}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_refuses_to_start_without_required_settings():
+    env = {k: v for k, v in {**os.environ, **PROD_ENV}.items() if k != "SECRET_KEY"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY" in result.stderr
