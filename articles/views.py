@@ -15,8 +15,10 @@ class StreamMixin:
     """Shared by every list of cards: the stream builder, the date field and the page size."""
 
     date_field = "published_at"
-    paginate_by = settings.PAGE_SIZE
     context_object_name = "articles"
+
+    def get_paginate_by(self, queryset):
+        return settings.PAGE_SIZE
 
     def get_stream(self):
         return update_stream()

@@ -5,6 +5,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from articles.models import Category
 from tests.factories import ArticleFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,15 @@ def test_article_head_has_description_canonical_and_open_graph(client, article):
 def test_canonical_drops_query_strings_on_list_pages(client, article):
     html = client.get("/?utm_source=x").content.decode()
     assert '<link rel="canonical" href="http://testserver/">' in html
+
+
+def test_canonical_keeps_the_page_number_of_later_pages(client, settings):
+    settings.PAGE_SIZE = 1
+    ArticleFactory.create_batch(3, category=Category.objects.get(slug="rl"))
+    second = client.get("/categories/rl/?page=2&utm_source=x").content.decode()
+    assert '<link rel="canonical" href="http://testserver/categories/rl/?page=2">' in second
+    first = client.get("/categories/rl/?page=1").content.decode()
+    assert '<link rel="canonical" href="http://testserver/categories/rl/">' in first
 
 
 def test_anonymous_pages_set_no_cookie(client, article):
