@@ -32,18 +32,24 @@ class Command(BaseCommand):
                 category = Category.objects.get(slug=note["category"])
             except Category.DoesNotExist:
                 raise CommandError(f"{path.name}: unknown category {note['category']!r}") from None
-            article, was_created = Article.objects.update_or_create(
-                slug=note["slug"],
-                defaults={
-                    "title": note["title"],
-                    "author": author,
-                    "category": category,
-                    "body": note["body"].strip() + "\n",
-                    "summary": note.get("summary", ""),
-                    "status": Article.Status.PUBLISHED,
-                    "published_at": datetime.fromisoformat(note["published_at"]).replace(tzinfo=tz),
-                },
-            )
+            fields = {
+                "title": note["title"],
+                "author": author,
+                "category": category,
+                "body": note["body"].strip() + "\n",
+                "summary": note.get("summary", ""),
+                "status": Article.Status.PUBLISHED,
+                "published_at": datetime.fromisoformat(note["published_at"]).replace(tzinfo=tz),
+            }
+            article = Article.objects.filter(slug=note["slug"]).first()
+            was_created = article is None
+            if was_created:
+                article = Article(slug=note["slug"])
+            # Save only what changed, so that a rerun leaves "updated" dates and feeds alone.
+            if was_created or any(getattr(article, k) != v for k, v in fields.items()):
+                for name, value in fields.items():
+                    setattr(article, name, value)
+                article.save()
             article.tags.set(note.get("tags", []))
             created += was_created
         self.stdout.write(f"Demo notes: {created} created, {len(paths) - created} already there.")
