@@ -12,7 +12,7 @@ if _missing:
     )
 
 from .base import *  # noqa: E402,F403
-from .base import env  # noqa: E402
+from .base import LOGGING, env  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -40,6 +40,9 @@ CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
