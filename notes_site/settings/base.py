@@ -171,8 +171,15 @@ MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.rendering.render_preview"
 MARKDOWNX_URLS_PATH = "/markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/markdownx/upload/"
 MARKDOWNX_MEDIA_PATH = "markdownx/"
+# Editor image uploads (articles/uploads.py): a bigger request body is refused unread; the
+# format is what Pillow detects, one of these types; width × height × frames is capped.
 MARKDOWNX_UPLOAD_MAX_SIZE = env.int("UPLOAD_MAX_SIZE", default=10 * 1024 * 1024)
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
+MARKDOWNX_UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
+# Form fields (a note's Markdown) may take this much memory; uploaded files bigger than
+# FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, removed at the end of the request.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 MARKDOWNX_SERVER_CALL_LATENCY = 400
 
 # One line per record on stdout, each with the request id (notes_site.middleware).
