@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db.models import Count, OuterRef, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -84,11 +85,16 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return (
-            Article.objects.visible_to(self.request.user)
-            .select_related("category", "author")
-            .prefetch_related("tags")
-        )
+        return Article.objects.select_related("category", "author").prefetch_related("tags")
+
+    def get_object(self, queryset=None):
+        # The user is looked at only when no published note matches: reading request.user
+        # touches the session, which makes the response vary on Cookie (uncacheable).
+        queryset = self.get_queryset() if queryset is None else queryset
+        try:
+            return super().get_object(queryset.published())
+        except Http404:
+            return super().get_object(queryset.visible_to(self.request.user))
 
     def get_context_data(self, **kwargs):
         article = self.object

@@ -1,15 +1,24 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from articles.sitemaps import SITEMAPS
+from articles.uploads import StoredImageNameConverter, serve_image
 from articles.views import robots_txt
 from notes_site import health
+
+register_converter(StoredImageNameConverter, "stored_image")
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("markdownx/", include("articles.markdownx_urls")),
+    # Uploaded images, in production too (see serve_image); other media only under DEBUG.
+    path(
+        f"{settings.MEDIA_URL.lstrip('/')}{settings.MARKDOWNX_MEDIA_PATH}<stored_image:name>",
+        serve_image,
+        name="markdownx_image",
+    ),
     path("feeds/", include("feeds.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
@@ -17,6 +26,8 @@ urlpatterns = [
     path("healthz/ready", health.readiness, name="health_ready"),
     path("", include("articles.urls")),
 ]
+
+handler500 = "notes_site.views.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static
