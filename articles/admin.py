@@ -27,8 +27,8 @@ class ArticleAdmin(admin.ModelAdmin):
     formfield_overrides = {models.TextField: {"widget": AdminMarkdownxWidget}}
 
     class Media:
-        # Warns while typing when a Markdown image has no alt text.
-        js = ["js/admin-alt-text.js"]
+        # Warns while typing when a Markdown image has no alt text; says why an upload failed.
+        js = ["js/admin-alt-text.js", "js/admin-upload-errors.js"]
         # The preview shows server-typeset math and highlighted code, as the page does.
         css = {"all": ["katex/katex.min.css", "css/code-highlight.css"]}
 
