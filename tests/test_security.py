@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from notes_site import urls as site_urls
 from notes_site.middleware import RequestIdFilter
+from notes_site.settings import base as base_settings
 from notes_site.views import server_error
 from tests.factories import ArticleFactory, StaffFactory
 from tests.test_production import PROD_ENV, ROOT, _production_env
@@ -273,6 +274,39 @@ def test_lock_lasts_thirty_minutes(client, author):
     assert _login(client, "author", PASSWORD).status_code == 429
     AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=31))
     assert _login(client, "author", PASSWORD).status_code == 302
+
+
+@pytest.fixture
+def behind_one_proxy(settings, monkeypatch):
+    """The axes settings that base.py derives from AXES_PROXY_COUNT=1."""
+    monkeypatch.setenv("AXES_PROXY_COUNT", "1")
+    base = runpy.run_path(base_settings.__file__)
+    for name, value in base.items():
+        if name.startswith("AXES_IPWARE_"):
+            setattr(settings, name, value)
+
+
+def _login_via_proxy(client, password, forwarded_for):
+    return client.post(
+        reverse("admin:login"),
+        {"username": "author", "password": password},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def test_behind_a_proxy_clients_are_told_apart_by_x_forwarded_for(behind_one_proxy, author):
+    for _ in range(5):
+        locked = _login_via_proxy(Client(), "wrong", "198.51.100.1")
+    assert locked.status_code == 429
+    assert _login_via_proxy(Client(), PASSWORD, "198.51.100.2").status_code == 302
+
+
+def test_behind_a_proxy_a_forged_x_forwarded_for_locks_no_one_else(behind_one_proxy, author):
+    # The client sent "X-Forwarded-For: 198.51.100.1"; the proxy appended the real address.
+    for _ in range(5):
+        _login_via_proxy(Client(), "wrong", "198.51.100.1, 203.0.113.66")
+    assert _login_via_proxy(Client(), PASSWORD, "198.51.100.1").status_code == 302
 
 
 def _counting_hasher():

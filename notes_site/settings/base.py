@@ -133,11 +133,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
-# Behind a reverse proxy every client has the proxy's address: count the proxies that append
-# to X-Forwarded-For (the right-most entries are theirs, the rest can be forged by the client).
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=None)
-if AXES_IPWARE_PROXY_COUNT:
-    AXES_IPWARE_PROXY_ORDER = "right-most"
+# Behind reverse proxies every client has the nearest proxy's address: set AXES_PROXY_COUNT to
+# the number of proxies in front of the app (1 for one nginx) so the client comes from
+# X-Forwarded-For. django-ipware counts only the proxies listed in that header (all but the
+# nearest) and ignores a header with more entries, so a client cannot forge its way into
+# another client's lockout bucket.
+_AXES_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+if _AXES_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = _AXES_PROXY_COUNT - 1
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 # --- Site settings (editorial) ---
