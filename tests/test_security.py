@@ -217,6 +217,19 @@ def test_staff_still_preview_drafts(client, staff):
 # --- Admin login lockout (django-axes) ---
 
 
+def test_admin_path_comes_from_admin_url():
+    script = "from django.urls import reverse; print(reverse('admin:login'))"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=_production_env(ADMIN_URL="backstage-7f3a/"),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("/backstage-7f3a/login/")
+
+
 def _login(client, username, password, ip="203.0.113.5"):
     return client.post(
         reverse("admin:login"),
@@ -422,5 +435,6 @@ def test_production_logs_json_lines_with_the_request_id():
     error = next(r for r in records if r["logger"] == "django.request")
     assert error["level"] == "ERROR"
     assert error["request_id"] == "req-42"
+    assert error["time"].endswith("+00:00")
     assert "ZeroDivisionError" in error["exc_info"]
     assert any(r["message"] == "second line" for r in records)
