@@ -77,7 +77,8 @@ def _open(file):
     if detected not in formats:
         image.close()
         raise ValidationError("不支持的图片格式。", code="unsupported_format")
-    frames = getattr(image, "n_frames", 1) if detected in ("GIF", "WEBP") else 1
+    # Animated GIF, WebP and PNG: every frame is decoded. (An MPO's extra pictures are dropped.)
+    frames = 1 if detected == "JPEG" else getattr(image, "n_frames", 1)
     pixels = image.width * image.height * frames
     limit = settings.MARKDOWNX_UPLOAD_MAX_PIXELS
     if pixels > limit:
@@ -104,7 +105,9 @@ def reencode_image(file):
         with image:
             return detected, _encode(image, detected, frames)
     except UNREADABLE_IMAGE_ERRORS as error:
-        raise ValidationError("无法识别为图片，或图片已损坏。", code="invalid_image") from error
+        raise ValidationError(
+            "不是 PNG、JPEG、GIF 或 WebP 图片，或图片已损坏。", code="invalid_image"
+        ) from error
 
 
 def _encode(image, image_format, frames):

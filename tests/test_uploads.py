@@ -150,14 +150,15 @@ def test_bytes_after_the_image_are_not_stored(staff_client, media_root):
 
 
 @pytest.mark.django_db
-def test_animation_keeps_its_frames(staff_client, media_root):
+@pytest.mark.parametrize("image_format", ["GIF", "WEBP", "PNG"])
+def test_animation_keeps_its_frames(staff_client, media_root, image_format):
     frames = [Image.new("RGB", (16, 16), colour) for colour in ("red", "green", "blue")]
     output = io.BytesIO()
-    frames[0].save(output, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
-    assert upload(staff_client, output.getvalue(), "anim.gif", "image/gif").status_code == 200
+    frames[0].save(output, image_format, save_all=True, append_images=frames[1:], duration=100)
+    assert upload(staff_client, output.getvalue(), "anim.bin", "image/gif").status_code == 200
     [stored] = stored_files(media_root)
     with Image.open(stored) as image:
-        assert image.n_frames == 3
+        assert (image.format, image.n_frames) == (image_format, 3)
 
 
 SVG_WITH_SCRIPT = b"""<?xml version="1.0"?>
