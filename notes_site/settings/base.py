@@ -26,6 +26,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # The search index's SearchVectorField (Django 6.1 checks for this app, whatever the database).
+    "django.contrib.postgres",
     "taggit",
     "markdownx",
     "csp",
