@@ -497,6 +497,13 @@ def summarize(text, length=None):
     return shorten(plain_text(_md.parse(source), formulas), length)
 
 
+def markdown_plain_text(text):
+    """The whole of a Markdown ``text`` as plain text, uncut (formulas as written): what
+    ``summarize`` starts from, for the search index."""
+    source, formulas = extract_math(text or "")
+    return plain_text(_md.parse(source), formulas)
+
+
 def summary_fragments(summary_text):
     """(page HTML, feed HTML) for a plain summary: escaped text with typeset math."""
     escaped_ph, formulas = extract_math(summary_text)

@@ -28,7 +28,7 @@ _LABEL_FIELDS = ["tags_tokens", "labels"]
 
 def body_plain_text(body):
     """The note's Markdown as plain text: markup removed, formulas kept as written."""
-    return rendering.summarize(body, length=len(body) + 1)
+    return rendering.markdown_plain_text(body)
 
 
 def _labels(article):
