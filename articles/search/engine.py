@@ -13,14 +13,18 @@ positive term scores 4 when it is in the title, else 2 when it is in the tag or 
 names, else 1 (the body); the sum orders results. So title matches come above tag matches
 above body matches, and the same data gives the same order on both databases.
 
-With ``limit`` (the public page), only the best ``limit`` matches are ranked, without visiting
-every match of a common word: the candidates are the notes with a query word in their title or
-tags (an index of their own) plus the ``limit`` newest matches. Body-only matches rank by date
-after all title/tag matches, so this gives exactly the first ``limit`` results.
+With ``limit`` (a page of results: its last position), only enough matches are ranked to give
+exactly the first ``limit`` results, without visiting every match of a common word: the best
+``limit`` of the notes with a query word in their title or tags (an index of their own, ranked
+in one pass over it) plus the ``limit`` newest matches. Body-only matches all score the least
+and rank by date after every title/tag match, so no other note can be among the first
+``limit``.
 
-Phrases must also appear, as typed, in the title, the tag/category names or the body text
-(case-insensitive). Every Chinese character is also indexed on its own, so a one-character
-query (熵) finds the notes that contain it anywhere, through the index.
+A phrase matches its words in that order, one right after the other, in the title, the
+tag/category names or the body, through the index too (``<->`` in a tsquery, an FTS5 phrase):
+the index holds each text's words in order before the extra tokens that ``segmenter`` adds.
+Every Chinese character is also indexed on its own, so a one-character query (熵) finds the
+notes that contain it anywhere.
 """
 
 from functools import reduce
@@ -37,30 +41,46 @@ from articles.search.query import parse
 TITLE_SCORE, LABEL_SCORE, BODY_SCORE = 4, 2, 1
 
 
-def _negative_words(parsed):
-    """Excluded words go to the word index; excluded phrases are checked on the text."""
-    return [term for term in parsed.negative if not term.phrase]
-
-
 class PostgreSQLBackend:
     """``to_tsquery('simple', …)`` on the stored tsvectors (GIN indexes)."""
 
     @staticmethod
-    def _group(term):
+    def _group(term, as_phrase=True):
         lexemes = [f"'{token}'" for token in term.tokens]
-        return f"({' & '.join(lexemes)})"
+        operator = " <-> " if term.phrase and as_phrase else " & "
+        return f"({operator.join(lexemes)})"
 
     def _tsquery(self, expression):
         return SearchQuery(expression, search_type="raw", config="simple")
 
+    def _all_terms(self, parsed, positive_phrases=True):
+        parts = [self._group(term, positive_phrases) for term in parsed.positive]
+        parts += [f"!{self._group(term)}" for term in parsed.negative]
+        return self._tsquery(" & ".join(parts))
+
     def matching(self, queryset, parsed):
-        parts = [self._group(term) for term in parsed.positive]
-        parts += [f"!{self._group(term)}" for term in _negative_words(parsed)]
-        return queryset.filter(search_document__vector=self._tsquery(" & ".join(parts)))
+        return queryset.filter(search_document__vector=self._all_terms(parsed))
 
     def in_headings(self, queryset, parsed):
-        any_word = " | ".join(self._group(term) for term in parsed.positive)
-        return queryset.filter(search_document__heading_vector=self._tsquery(any_word))
+        """Matches with every word of some positive term in the title or tags (in any order,
+        as ``_scored`` counts them).
+
+        The index cannot tell word order: checking a phrase means reading the note's whole
+        tsvector. Here the words are found through the index and a phrase is first looked for
+        in the short title/tag vector, which, for a strong match, usually holds it.
+        """
+        any_word = " | ".join(self._group(term, as_phrase=False) for term in parsed.positive)
+        queryset = queryset.filter(
+            search_document__heading_vector=self._tsquery(any_word),
+            search_document__vector=self._all_terms(parsed, positive_phrases=False),
+        )
+        for term in parsed.positive:
+            if term.phrase:
+                phrase = self._tsquery(self._group(term))
+                queryset = queryset.filter(
+                    Q(search_document__heading_vector=phrase) | Q(search_document__vector=phrase)
+                )
+        return queryset
 
     def union(self, first, second):
         return first.union(second)
@@ -72,8 +92,9 @@ class SQLiteBackend:
     TABLE = "articles_search_fts"
 
     @staticmethod
-    def _group(term):
-        return "(" + " AND ".join(f'"{token}"' for token in term.tokens) + ")"
+    def _group(term, as_phrase=True):
+        operator = " + " if term.phrase and as_phrase else " AND "
+        return "(" + operator.join(f'"{token}"' for token in term.tokens) + ")"
 
     def _rowids(self, expression):
         sql = f"SELECT rowid FROM {self.TABLE} WHERE {self.TABLE} MATCH %s"
@@ -81,12 +102,14 @@ class SQLiteBackend:
 
     def matching(self, queryset, parsed):
         expression = " AND ".join(self._group(term) for term in parsed.positive)
-        for term in _negative_words(parsed):
+        for term in parsed.negative:
             expression = f"({expression}) NOT {self._group(term)}"
         return queryset.filter(pk__in=self._rowids(expression))
 
     def in_headings(self, queryset, parsed):
-        any_word = " OR ".join(self._group(term) for term in parsed.positive)
+        """Matches with every word of some positive term in the title or tags."""
+        queryset = self.matching(queryset, parsed)
+        any_word = " OR ".join(self._group(term, as_phrase=False) for term in parsed.positive)
         return queryset.filter(pk__in=self._rowids(f"{{title_tokens tags_tokens}} : ({any_word})"))
 
     def union(self, first, second):
@@ -103,15 +126,6 @@ def backend_for(queryset):
         return BACKENDS[vendor]
     except KeyError:
         raise NotImplementedError(f"No search backend for {vendor}") from None
-
-
-def _text_q(text, negated=False):
-    condition = (
-        Q(title__icontains=text)
-        | Q(search_document__labels__icontains=text)
-        | Q(search_document__plain_text__icontains=text)
-    )
-    return ~condition if negated else condition
 
 
 def _padded(field):
@@ -143,7 +157,8 @@ def _scored(queryset, parsed):
 
 def _candidates(queryset, matches, parsed, backend, limit):
     """Enough matches to rank the first ``limit`` exactly (see the module docstring)."""
-    in_headings = backend.in_headings(matches, parsed).order_by().values("pk")
+    in_headings = ranked(_scored(backend.in_headings(queryset, parsed), parsed))
+    in_headings = in_headings.values("pk")[:limit]
     newest = matches.order_by("-published_at", "-id").values("pk")[:limit]
     union = backend.union(in_headings, newest)
     if union is not None:
@@ -155,17 +170,13 @@ def matching(queryset, parsed):
     """Every note of ``queryset`` matching ``parsed``, unranked."""
     if parsed.is_empty:
         return queryset.none()
-    matches = backend_for(queryset).matching(queryset, parsed)
-    for term in parsed.terms:
-        if term.phrase:
-            matches = matches.filter(_text_q(term.text, negated=term.negated))
-    return matches
+    return backend_for(queryset).matching(queryset, parsed)
 
 
 def search(queryset, text_or_parsed, *, limit=None):
     """``queryset`` narrowed to the notes matching the query, annotated with ``search_rank``.
 
-    With ``limit``, at least the best ``limit`` matches are kept (and perhaps a few more).
+    With ``limit``, at least the best ``limit`` matches are kept (and at most twice as many).
     """
     parsed = parse(text_or_parsed) if isinstance(text_or_parsed, str) else text_or_parsed
     if parsed.is_empty:

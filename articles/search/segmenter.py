@@ -69,18 +69,15 @@ def _dictionary_parts(tokenizer, word):
 
 
 def index_tokens(text):
-    """Tokens for the index: each word preceded by the dictionary words inside it, so that
-    深度强化学习 is also found by 强化学习, 强化 and 学习; then each distinct Chinese character
-    once, so that a one-character query (熵) finds 交叉熵 through the index too."""
+    """Tokens for the index: the words in order (as ``query_tokens`` cuts them, so that a
+    phrase is found as consecutive tokens), then the dictionary words inside longer words, so
+    that 深度强化学习 is also found by 强化学习, 强化 and 学习, then each distinct Chinese
+    character once, so that a one-character query (熵) finds 交叉熵 through the index too."""
     tokenizer = get_tokenizer()
     text = normalise(text)
-    pieces = []
-    for word in tokenizer.cut(text, HMM=False):
-        if len(word) > 2:
-            pieces.extend(_dictionary_parts(tokenizer, word))
-        pieces.append(word)
-    pieces.extend(dict.fromkeys(_HAN_RE.findall(text)))
-    return _split(pieces)
+    words = list(tokenizer.cut(text, HMM=False))
+    parts = [part for word in words if len(word) > 2 for part in _dictionary_parts(tokenizer, word)]
+    return _split([*words, *parts, *dict.fromkeys(_HAN_RE.findall(text))])
 
 
 def query_tokens(text):

@@ -1,9 +1,7 @@
 """The reader-facing search: only ``Article.objects.published()`` is ever searched."""
 
-from dataclasses import dataclass
-
 from django.conf import settings
-from django.db.models import QuerySet
+from django.utils.functional import cached_property
 from taggit.models import Tag
 
 from articles.models import Article, Category
@@ -25,17 +23,54 @@ _UNSHOWN = [
 ]
 
 
-@dataclass
+class RankedResults:
+    """The ranked matches, at most ``limit``, ranked per slice: what a paginator needs (it is
+    given the count, ``count``, separately).
+
+    When there are ``limit`` matches or more (a common word), ``[start:stop]`` ranks only the
+    candidates for the first ``stop`` results (``engine.search``), so a page near the top never
+    ranks thousands of notes. With fewer, all of them are ranked: the database finds a few
+    hundred notes through the index faster than it walks the newest notes looking for them.
+    """
+
+    def __init__(self, queryset, parsed, limit, count):
+        self.queryset = queryset
+        self.parsed = parsed
+        self.limit = limit
+        self.count = count
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise TypeError("RankedResults supports only [start:stop] slices.")
+        start = key.start or 0
+        stop = self.limit if key.stop is None else min(key.stop, self.limit)
+        if start < 0 or stop < 0:
+            raise ValueError("Negative indexing is not supported.")
+        if start >= stop:
+            return []
+        candidates = stop if self.count() >= self.limit else None
+        found = engine.search(self.queryset, self.parsed, limit=candidates)
+        return list(engine.ranked(found)[start:stop])
+
+    def __iter__(self):
+        return iter(self[:])
+
+
 class PublicSearch:
-    results: QuerySet  # ranked, at most ``limit`` (the best ones)
-    category: Category | None
-    tag: Tag | None
-    limit: int
-    matches: QuerySet  # every match, unranked
+    def __init__(self, *, shown, matches, parsed, category, tag, limit):
+        self.matches = matches  # every match, unranked
+        self.category = category
+        self.tag = tag
+        self.limit = limit
+        self.results = RankedResults(shown, parsed, limit, self.count)
+
+    @cached_property
+    def _count(self):
+        return self.matches.order_by().values("pk")[: self.limit].count()
 
     def count(self):
-        """The number of results listed: all matches, up to ``limit``."""
-        return self.matches.order_by().values("pk")[: self.limit].count()
+        """The number of results listed: all matches, up to ``limit`` (one query, once)."""
+        return self._count
 
 
 def public_search(parsed, *, category_slug="", tag_slug=""):
@@ -52,11 +87,11 @@ def public_search(parsed, *, category_slug="", tag_slug=""):
         base = update_stream(category=category, tag=tag)
     limit = settings.SEARCH_MAX_RESULTS
     shown = base.select_related("search_document").defer(*_UNSHOWN)
-    results = engine.ranked(engine.search(shown, parsed, limit=limit))[:limit]
     return PublicSearch(
-        results=results,
+        shown=shown,
+        matches=engine.matching(base, parsed),
+        parsed=parsed,
         category=category,
         tag=tag,
         limit=limit,
-        matches=engine.matching(base, parsed),
     )
