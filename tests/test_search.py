@@ -13,6 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.models import Article
+from articles.search.engine import ranked
+from articles.search.engine import search as engine_search
+from articles.search.query import parse
+from articles.search.selectors import public_search
 from tests.factories import ArticleFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -179,6 +184,19 @@ def test_phrase_matches_words_in_that_order(client, corpus):
     assert set(found(client, "KV cache")) == {corpus["kv_cache"].slug, corpus["cache_kv"].slug}
     assert found(client, '"KV cache"') == [corpus["kv_cache"].slug]
     assert found(client, "“KV cache”") == [corpus["kv_cache"].slug]
+
+
+def test_phrase_is_consecutive_words_whatever_the_spacing_case_and_punctuation(client, indexed):
+    with indexed():
+        rl = ArticleFactory(title="训练笔记", body="## 概述\n\n我们使用强化学习训练智能体。")
+        other = ArticleFactory(title="方法笔记", body="## 概述\n\n强化学习可以使用很多方法。")
+        hyphen = ArticleFactory(title="加速笔记", body="## 概述\n\n用 KV-Cache 加速推理。")
+    # 强化学习 is indexed with its parts (强化, 学习): the phrase still sees the words in order.
+    assert found(client, '"使用强化学习"') == [rl.slug]
+    assert found(client, '"使用 强化学习"') == [rl.slug]
+    assert set(found(client, "使用 强化学习")) == {rl.slug, other.slug}
+    assert found(client, '"强化学习 使用"') == []
+    assert found(client, '"kv cache"') == [hyphen.slug]
 
 
 def test_exclusion(client, corpus):
@@ -362,3 +380,59 @@ def test_result_limit_keeps_exactly_the_best(client, indexed, settings):
     response = search(client, q="稀疏注意力")
     assert slugs(response) == full[:4]
     assert "找到 4 篇以上" in response.content.decode()
+
+
+CANDIDATE_QUERIES = ["扩散模型", "VAE", "采样", "策略梯度", "RL", '"KV cache"', "cache", "显存 KV"]
+
+
+@pytest.mark.parametrize("q", [*CANDIDATE_QUERIES, "策略 -PPO"])
+def test_ranking_candidates_give_exactly_the_head_of_the_full_ranking(corpus, q):
+    """engine.search(limit=n) ranks only candidates; its first n are those of the full list."""
+    published = Article.objects.published()
+    full = list(ranked(engine_search(published, q)).values_list("slug", flat=True))
+    assert full
+    for n in range(1, len(full) + 1):
+        head = ranked(engine_search(published, q, limit=n)).values_list("slug", flat=True)
+        assert list(head[:n]) == full[:n], n
+
+
+def test_phrase_ranked_by_where_its_words_are(client, indexed, settings):
+    with indexed():
+        in_title = ArticleFactory(title="KV cache 估算", body="正文", published_at=days_ago(5))
+        words_in_title = ArticleFactory(
+            title="cache 与 KV 的顺序", body="这里讲 KV cache 的写法。", published_at=days_ago(3)
+        )
+        ArticleFactory(title="cache 与 KV", body="没有这个短语。", published_at=days_ago(2))
+        in_body = ArticleFactory(title="其他", body="KV cache 很大。", published_at=days_ago(1))
+    expected = [words_in_title.slug, in_title.slug, in_body.slug]
+    assert found(client, '"KV cache"') == expected
+    settings.SEARCH_MAX_RESULTS = 2  # as many matches as the cap: ranked from candidates
+    assert found(client, '"KV cache"') == expected[:2]
+
+
+def test_pages_of_a_capped_list_are_the_head_of_the_full_ranking(client, indexed, settings):
+    with indexed():
+        old_title = ArticleFactory(title="稀疏注意力 old", published_at=days_ago(300))
+        old_tag = ArticleFactory(title="旧笔记", tags=["稀疏注意力"], published_at=days_ago(200))
+        for n in range(1, 7):
+            ArticleFactory(title=f"正文 {n}", body="提到稀疏注意力。", published_at=days_ago(n))
+    full = found(client, "稀疏注意力")
+    assert full[:2] == [old_title.slug, old_tag.slug] and len(full) == 8
+    settings.PAGE_SIZE = 2
+    settings.SEARCH_MAX_RESULTS = 5
+    pages = [search(client, q="稀疏注意力", page=str(n)) for n in (1, 2, 3, 4)]
+    assert [slug for page in pages[:3] for slug in slugs(page)] == full[:5]
+    assert pages[0].context["paginator"].num_pages == 3
+    assert slugs(pages[3]) == slugs(pages[2])  # past the end: the last page
+    assert "找到 5 篇以上，列出最相关的 5 篇" in pages[0].content.decode()
+
+
+def test_results_support_only_forward_slices():
+    results = public_search(parse("扩散模型")).results
+    assert results[5:5] == []
+    with pytest.raises(TypeError):
+        results[0]
+    with pytest.raises(TypeError):
+        results[0:4:2]
+    with pytest.raises(ValueError):
+        results[-2:]
