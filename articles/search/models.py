@@ -9,8 +9,9 @@ class SearchDocument(models.Model):
     database's word index: on PostgreSQL ``vector`` (title A, tags and category B, body C) and
     ``heading_vector`` (title and tags only), each with a GIN index; on SQLite the FTS5 table
     ``articles_search_fts`` over the same three columns, kept in step by triggers. ``labels``
-    and ``plain_text`` are the original text, for phrases and snippets. Every note has one,
-    drafts included: only the query decides what is public.
+    and ``plain_text`` are the original text, for snippets. Every note has one, drafts
+    included: only the query decides what is public. On PostgreSQL the long columns are
+    stored out of line (migration 0006), so ranking reads only short rows.
     """
 
     article = models.OneToOneField(
