@@ -135,6 +135,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
+# No start-up banner on every manage.py run; lockouts are still logged.
+AXES_VERBOSE = False
 # Behind reverse proxies every client has the nearest proxy's address: set AXES_PROXY_COUNT to
 # the number of proxies in front of the app (1 for one nginx) so the client comes from
 # X-Forwarded-For. django-ipware counts only the proxies listed in that header (all but the
