@@ -54,13 +54,15 @@ HEADINGS = ["概述", "简介", "背景", "引言与背景"]
 CATEGORIES = ["RL", "generative", "LLM", "systems", "NLP", "CV"]
 RARE_TERM = "Mamba"
 RARE_EVERY = 2000
-QUERIES = {
-    "common (one word)": "注意力机制",
-    "common (two words)": "策略梯度 显存",
-    "mixed": "LoRA 微调",
-    "phrase": '"KV cache"',
-    "rare": RARE_TERM,
-    "one character": "熵",
+QUERIES = {  # label: (q, page)
+    "common (one word)": ("注意力机制", 1),
+    "common (another word)": ("策略梯度", 1),
+    "common (two words)": ("策略梯度 显存", 1),
+    "mixed": ("LoRA 微调", 1),
+    "phrase": ('"KV cache"', 1),
+    "rare": (RARE_TERM, 1),
+    "one character": ("熵", 1),
+    "common, page 20": ("注意力机制", 20),
 }
 
 
@@ -154,18 +156,20 @@ def generate(target, rng):
         )
 
 
-def measure(client, q, requests):
+def measure(client, q, page, requests):
     from articles.search.query import parse
     from articles.search.selectors import public_search
 
     url = "/search/"
+    params = {"q": q, "page": page}
     for _ in range(3):
-        response = client.get(url, {"q": q})
+        response = client.get(url, params)
         assert response.status_code == 200, response.status_code
+        assert page == 1 or f"第 {page} / " in response.content.decode(), "no such page"
     timings = []
     for _ in range(requests):
         started = time.perf_counter()
-        client.get(url, {"q": q})
+        client.get(url, params)
         timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
     count = public_search(parse(q)).count()
@@ -221,8 +225,8 @@ def main():
             print(f"\n{size:,} notes: generated in {generated:.1f} s; index built in {built:.1f} s "
                   f"({built / size * 1000:.2f} ms/note), search table {index_size}")  # fmt: skip
         print(f"  {'query':<22} {'q':<14} {'results':>8} {'median':>8} {'p95':>8}")
-        for label, q in QUERIES.items():
-            count, median, p95 = measure(client, q, args.requests)
+        for label, (q, page) in QUERIES.items():
+            count, median, p95 = measure(client, q, page, args.requests)
             print(f"  {label:<22} {q:<14} {count:>8} {median:>8.1f} {p95:>8.1f}")
 
 

@@ -16,6 +16,14 @@ def test_domain_words_stay_whole_in_queries_and_are_split_in_the_index():
     assert {"强化", "学习", "强化学习"} <= set(segmenter.index_tokens("深度强化学习"))
 
 
+def test_index_lists_the_words_in_order_before_the_extra_tokens():
+    # Phrases are consecutive tokens: the parts and single characters must not come between.
+    tokens = segmenter.index_tokens("我们使用强化学习训练")
+    assert tokens[:4] == segmenter.query_tokens("我们使用强化学习训练")
+    assert tokens[:4] == ["我们", "使用", "强化学习", "训练"]
+    assert {"强化", "学习", "强", "化"} <= set(tokens[4:])
+
+
 def test_segmenter_lowercases_normalises_width_and_drops_punctuation():
     assert segmenter.query_tokens("ＬｏＲＡ微调，FlashAttention-2!") == [
         "lora",
