@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from articles.search.engine import ranked
+from articles.search.engine import count, ranked
 from articles.search.engine import search as engine_search
 from articles.search.query import parse
 from articles.search.selectors import public_search
@@ -436,3 +436,19 @@ def test_results_support_only_forward_slices():
         results[0:4:2]
     with pytest.raises(ValueError):
         results[-2:]
+
+
+def test_count_stops_at_the_cap_and_keeps_the_scope(corpus, indexed):
+    with indexed():
+        ArticleFactory(title="扩散模型草稿", draft=True)
+    published = Article.objects.published()
+    diffusion = parse("扩散模型")
+    assert count(published, diffusion, 100) == 3
+    assert count(published, diffusion, 2) == 2
+    assert count(Article.objects.all(), diffusion, 100) == 4
+    assert count(published.filter(category__slug="generative"), diffusion, 100) == 3
+    assert count(published.filter(category__slug="llm"), diffusion, 100) == 0
+    assert count(published.filter(tags__name="DDPM"), diffusion, 100) == 1
+    assert count(Article.objects.none(), diffusion, 100) == 0
+    assert count(published, parse('"KV cache" -显存'), 100) == 0
+    assert count(published, parse("-显存"), 100) == 0

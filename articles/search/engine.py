@@ -31,11 +31,13 @@ from functools import reduce
 from operator import add
 
 from django.contrib.postgres.search import SearchQuery
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Case, IntegerField, Q, TextField, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
+from articles.search.models import SearchDocument
 from articles.search.query import parse
 
 TITLE_SCORE, LABEL_SCORE, BODY_SCORE = 4, 2, 1
@@ -85,6 +87,29 @@ class PostgreSQLBackend:
     def union(self, first, second):
         return first.union(second)
 
+    def count(self, queryset, parsed, cap):
+        """The matches, counted up to ``cap``, reading the word index only once.
+
+        Left to itself, the planner checks ``vector @@`` row by row along the primary key,
+        reading each note's whole tsvector (it does not know they are stored out of line).
+        A materialised CTE makes it take the matches from the GIN index instead, and, as it
+        is read lazily, stop after ``cap`` of them are found in ``queryset``.
+        """
+        documents = SearchDocument.objects.using(queryset.db).filter(vector=self._all_terms(parsed))
+        try:
+            notes_sql, notes_params = queryset.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:
+            return 0
+        documents_sql, documents_params = documents.values("article_id").query.sql_with_params()
+        sql = (
+            f"WITH search_matches AS MATERIALIZED ({documents_sql}) "
+            "SELECT count(*) FROM (SELECT 1 FROM search_matches "
+            f"WHERE article_id IN ({notes_sql}) LIMIT %s) capped"
+        )
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(sql, (*documents_params, *notes_params, cap))
+            return cursor.fetchone()[0]
+
 
 class SQLiteBackend:
     """FTS5 MATCH on ``articles_search_fts`` (only quoted tokens, no FTS5 syntax from users)."""
@@ -115,6 +140,9 @@ class SQLiteBackend:
     def union(self, first, second):
         # SQLite allows no LIMIT inside a compound SELECT.
         return None
+
+    def count(self, queryset, parsed, cap):
+        return self.matching(queryset, parsed).order_by().values("pk")[:cap].count()
 
 
 BACKENDS = {"postgresql": PostgreSQLBackend(), "sqlite": SQLiteBackend()}
@@ -171,6 +199,13 @@ def matching(queryset, parsed):
     if parsed.is_empty:
         return queryset.none()
     return backend_for(queryset).matching(queryset, parsed)
+
+
+def count(queryset, parsed, cap):
+    """How many notes of ``queryset`` match ``parsed``, counted up to ``cap``."""
+    if parsed.is_empty:
+        return 0
+    return backend_for(queryset).count(queryset, parsed, cap)
 
 
 def search(queryset, text_or_parsed, *, limit=None):

@@ -57,8 +57,9 @@ class RankedResults:
 
 
 class PublicSearch:
-    def __init__(self, *, shown, matches, parsed, category, tag, limit):
-        self.matches = matches  # every match, unranked
+    def __init__(self, *, base, shown, parsed, category, tag, limit):
+        self.base = base  # the public notes in scope, unranked
+        self.parsed = parsed
         self.category = category
         self.tag = tag
         self.limit = limit
@@ -66,7 +67,7 @@ class PublicSearch:
 
     @cached_property
     def _count(self):
-        return self.matches.order_by().values("pk")[: self.limit].count()
+        return engine.count(self.base, self.parsed, self.limit)
 
     def count(self):
         """The number of results listed: all matches, up to ``limit`` (one query, once)."""
@@ -88,8 +89,8 @@ def public_search(parsed, *, category_slug="", tag_slug=""):
     limit = settings.SEARCH_MAX_RESULTS
     shown = base.select_related("search_document").defer(*_UNSHOWN)
     return PublicSearch(
+        base=base,
         shown=shown,
-        matches=engine.matching(base, parsed),
         parsed=parsed,
         category=category,
         tag=tag,
