@@ -1,23 +1,58 @@
-"""Gunicorn configuration shared by docker-compose and bin/smoke.
+"""Gunicorn configuration shared by the container (bin/entrypoint), bin/smoke and the benchmark.
 
-Worker class: sync by default. The wrk comparison of sync vs gthread on this 2-core machine
-was not completed before the deadline; WEB_WORKER_CLASS=gthread (with WEB_THREADS)
-switches without a code change.
+Worker class: sync, 2 x cores + 1 processes, chosen by bench/gunicorn_bench.sh (production
+settings, PostgreSQL, the demo notes, wrk -t2 -c16 -d15s on loopback, 2 cores shared with other
+jobs, three interleaved rounds; bench/README.md has the table). Mean over home, a note and RSS:
+
+    setup                  req/s   p99 ms   CPU ms/req
+    sync     5 x 1 thread    101      245         11.3
+    gthread  3 x 4 threads   105      414          9.8
+    gthread  5 x 2 threads    96      526         10.2
+
+Throughput is equal within the noise; the pages are CPU-bound Python, so threads only queue
+on the GIL, and sync has a ~40 % lower p99. gthread's lower CPU per request is keep-alive
+(equal with Connection: close). Sync workers need a buffering proxy in front (a slow client
+would hold a worker): the TLS proxy the production settings expect. WEB_WORKER_CLASS=gthread
+with WEB_THREADS switches without a code change.
 """
 
 import multiprocessing
 import os
 
+
+def _int(name, default):
+    return int(os.environ.get(name) or default)
+
+
+cores = multiprocessing.cpu_count()
+
 bind = os.environ.get("WEB_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-worker_class = os.environ.get("WEB_WORKER_CLASS", "sync")
-threads = int(os.environ.get("WEB_THREADS", "1"))
-timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
-# Shorter than docker-compose's stop_grace_period (30s) so in-flight requests finish before SIGKILL.
-graceful_timeout = int(os.environ.get("WEB_GRACEFUL_TIMEOUT", "20"))
+worker_class = os.environ.get("WEB_WORKER_CLASS") or "sync"
+workers = _int("WEB_CONCURRENCY", 2 * cores + 1)
+threads = _int("WEB_THREADS", 1)
+
+# Load Django once in the master and fork: the Chinese segmenter's dictionary (~1.5 s, see
+# SEARCH_WARM_UP) is read once and shared copy-on-write, and a settings error stops the master
+# at once with its message instead of a loop of failing workers. KaTeX's V8 starts lazily in
+# each worker, never before the fork.
+preload_app = True
+
+timeout = _int("WEB_TIMEOUT", 30)
+# On SIGTERM workers get this long to finish their requests; it must stay below compose's
+# stop_grace_period (30 s), after which Docker sends SIGKILL.
+graceful_timeout = _int("WEB_GRACEFUL_TIMEOUT", 20)
 keepalive = 5
+# Heartbeat files on tmpfs: a container's overlay /tmp can stall workers into timeouts.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+# Both logs on stdout/stderr for the container runtime; the access log carries the duration
+# and the request id (notes_site.middleware) to join it with the application's JSON logs.
 accesslog = "-"
 errorlog = "-"
+access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s" %({x-request-id}o)s'
+
 # gunicorn 27 otherwise creates a control socket under ~/.gunicorn/ (see STACK.md).
 control_socket_disable = True
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Addresses allowed to set X-Forwarded-* for gunicorn itself; Django trusts X-Forwarded-Proto
+# through SECURE_PROXY_SSL_HEADER (BEHIND_TLS_PROXY), so keep the port private to the proxy.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
