@@ -78,6 +78,11 @@ def test_production_redirects_plain_http_to_https(production_headers, article):
     assert response["Location"].startswith("https://")
 
 
+def test_production_answers_health_probes_over_plain_http(production_headers):
+    assert Client().get("/healthz/live").status_code == 200
+    assert Client().get("/healthz/ready").status_code == 200
+
+
 def test_production_cookies_are_secure_httponly_and_samesite(production_headers, staff):
     client = Client(enforce_csrf_checks=True)
     login_url = reverse("admin:login")

@@ -22,6 +22,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# Load balancers and orchestrators probe health over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/"]
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
@@ -45,6 +47,11 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOGGING = {
     **LOGGING,
     "handlers": {"console": {**LOGGING["handlers"]["console"], "formatter": LOG_FORMAT}},
+    "loggers": {
+        **LOGGING["loggers"],
+        # Scanners send junk Host headers all day: a 400 is the answer, not an error traceback.
+        "django.security.DisallowedHost": {"level": "CRITICAL", "propagate": True},
+    },
 }
 
 STORAGES = {
