@@ -47,6 +47,9 @@ class FeedValidators:
             settings.SITE_DESCRIPTION,
             settings.LANGUAGE_CODE,
             settings.FEED_ITEMS,
+            # rerender_articles rewrites every summary after a change of length, without
+            # touching the notes' edit times.
+            settings.SUMMARY_LENGTH,
             settings.FEED_CACHE_MAX_AGE,
             settings.FEED_TAG_AUTHORITY,
         )

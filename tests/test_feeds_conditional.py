@@ -209,10 +209,11 @@ def test_renaming_the_category_changes_its_feeds_etag(client, stream):
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
 
 
-def test_settings_shown_in_the_feed_change_the_etag(client, stream, settings):
+@pytest.mark.parametrize(("name", "value"), [("SITE_TITLE", "新的站名"), ("SUMMARY_LENGTH", 500)])
+def test_settings_shown_in_the_feed_change_the_etag(client, stream, settings, name, value):
     url = reverse("feeds:rss")
     etag, _ = validators(client, url)
-    settings.SITE_TITLE = "新的站名"
+    setattr(settings, name, value)
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
 
 
