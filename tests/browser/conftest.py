@@ -69,12 +69,13 @@ def screenshot():
 
 @pytest.fixture
 def axe_violations():
-    """Run axe-core in the page; return its serious and critical violations."""
+    """Run axe-core in the page; return its violations of any impact (the issue asks for no
+    serious or critical ones; the pages have none of the others either, so keep it that way)."""
 
     def run(page):
         # Evaluated through the DevTools protocol: an injected <script> would be blocked by our CSP.
         page.evaluate(AXE.read_text())
         results = page.evaluate("async () => await axe.run(document)")
-        return [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+        return results["violations"]
 
     return run

@@ -4,7 +4,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from django.urls import Resolver404, resolve
+from django.utils import timezone
 
 from tests.factories import ArticleFactory, CategoryFactory, StaffFactory
 
@@ -76,18 +76,15 @@ def cross_origin_requests(context, live_server):
 
 
 def reader_pages(site):
-    pages = {
+    published = timezone.localtime(site["note"].published_at)
+    return {
         "home": "/",
         "article": site["note"].get_absolute_url(),
         "category": site["category"].get_absolute_url(),
         "tag": "/tags/ppo/",
+        "archive": f"/archive/{published:%Y}/{published:%m}/",
+        "search": "/search/?q=PPO",
     }
-    try:
-        resolve("/search/")
-        pages["search"] = "/search/?q=PPO"
-    except Resolver404:
-        pass  # The search page lands with its own issue; it joins these checks once it exists.
-    return pages
 
 
 def test_home_page_shows_the_stream(page, context, live_server, site):
@@ -165,7 +162,7 @@ def test_no_page_scrolls_sideways_at_360px(page, site):
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_axe_finds_no_serious_violations_and_screenshots(
+def test_axe_finds_no_violations_and_screenshots(
     page, context, live_server, site, theme, axe_violations, screenshot
 ):
     page.emulate_media(color_scheme=theme)
