@@ -1,8 +1,20 @@
 """Read-side queries that span models, used by the reader views."""
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 
 from articles.models import Article
+
+
+def per_category(aggregate):
+    """``aggregate`` over each category's published notes, as a subquery to annotate with."""
+    return Subquery(
+        Article.objects.published()
+        .filter(category=OuterRef("pk"))
+        .order_by()
+        .values("category")
+        .annotate(value=aggregate)
+        .values("value")
+    )
 
 
 def related_articles(article, limit=4):

@@ -1,11 +1,12 @@
 """sitemap.xml: published notes, categories and tags that have published notes, with lastmod."""
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 from taggit.models import Tag
 
 from articles.models import Article, Category
+from articles.selectors import per_category
 
 
 class ArticleSitemap(Sitemap):
@@ -25,16 +26,8 @@ class CategorySitemap(Sitemap):
 
     def items(self):
         # lastmod from published notes only: a draft's edit time is not public.
-        last_updated = (
-            Article.objects.published()
-            .filter(category=OuterRef("pk"))
-            .order_by()
-            .values("category")
-            .annotate(latest=Max("updated_at"))
-            .values("latest")
-        )
         return (
-            Category.objects.annotate(last_updated=Subquery(last_updated))
+            Category.objects.annotate(last_updated=per_category(Max("updated_at")))
             .filter(last_updated__isnull=False)
             .order_by("position", "name")
         )

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -8,7 +8,7 @@ from django.views.generic import DetailView, ListView, MonthArchiveView, YearArc
 from taggit.models import Tag
 
 from articles.models import Article, Category
-from articles.selectors import related_articles
+from articles.selectors import per_category, related_articles
 from feeds.stream import update_stream
 
 
@@ -37,15 +37,7 @@ class CategoryListView(ListView):
     context_object_name = "categories"
 
     def get_queryset(self):
-        published_count = (
-            Article.objects.published()
-            .filter(category=OuterRef("pk"))
-            .order_by()
-            .values("category")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return Category.objects.annotate(article_count=Subquery(published_count))
+        return Category.objects.annotate(article_count=per_category(Count("pk")))
 
 
 class CategoryDetailView(StreamMixin, ListView):
