@@ -437,9 +437,24 @@ _ATOM_RE = regex.compile(
     + _PLACEHOLDER_TAG
     + r"x(?P<n>\d+)x)|(?P<url>https?://\S+)|(?P<word>(?:(?!"
     + _PLACEHOLDER_TAG
-    + r")[A-Za-z0-9_'’-])+)|\X",
+    + r")(?=[A-Za-z0-9_'’-])\X)+)|\X",  # a word is whole grapheme clusters: e + U+0301
     regex.VERSION1,
 )
+
+
+def split_math(plain_text):
+    """``plain_text`` (formulas written with delimiters) as [text, Formula, text, ..., text]:
+    the texts between the formulas (maybe empty) and the formulas, in order."""
+    text, formulas = extract_math(plain_text)
+    parts = _PLACEHOLDER_RE.split(text)
+    return [formulas[int(part)] if i % 2 else part for i, part in enumerate(parts)]
+
+
+def text_atoms(text):
+    """[(atom, size)] for a ``text`` without formulas: the URLs, English words and grapheme
+    clusters that a cutter keeps whole (as ``truncate`` does), sizes in grapheme clusters."""
+    atoms = [match.group(0) for match in _ATOM_RE.finditer(text)]
+    return [(atom, 1 if len(atom) == 1 else len(regex.findall(r"\X", atom))) for atom in atoms]
 
 
 def truncate(text, formulas, length):
@@ -453,7 +468,8 @@ def truncate(text, formulas, length):
         if match.group("ph"):
             size = len(regex.findall(r"\X", formulas[int(match.group("n"))].source))
         else:
-            size = len(regex.findall(r"\X", match.group(0)))
+            # A URL may have swallowed a formula: count it as written.
+            size = len(regex.findall(r"\X", _restore_sources(match.group(0), formulas)))
         atoms.append((match.group(0), size))
     total = sum(size for _, size in atoms)
     if total <= length:
