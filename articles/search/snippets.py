@@ -1,13 +1,23 @@
-"""Snippets: a window of a note's original text around the first match, terms marked.
+"""Snippets: a window of a note's original text around the first match, terms marked, math typeset.
 
-The text is HTML-escaped piece by piece; only the ``<mark>`` elements added here are markup.
+The window is made of the rendering module's atoms (``rendering.text_atoms``): a formula, a
+URL, an English word or one grapheme cluster is never cut. Terms are marked in the text
+outside formulas only; formulas are typeset by KaTeX (``rendering.typeset``, cached), in one
+batch for a whole page of snippets. Text is HTML-escaped once, here; only the ``<mark>``
+elements and KaTeX's output are markup.
 """
 
+import bisect
+import itertools
 import re
+from dataclasses import dataclass
 from html import escape
 
+import regex
 from django.conf import settings
 from django.utils.safestring import mark_safe
+
+from articles.rendering import Formula, split_math, text_atoms, typeset
 
 ELLIPSIS = "…"
 
@@ -19,42 +29,192 @@ def _pattern(words):
     return re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE)
 
 
-def highlight(text, words):
-    """``text`` escaped, with every occurrence of ``words`` wrapped in ``<mark>``."""
-    pattern = _pattern(words)
+def _highlight(text, pattern):
     if pattern is None:
-        return mark_safe(escape(text))
+        return escape(text)
     out, position = [], 0
     for match in pattern.finditer(text):
         out.append(escape(text[position : match.start()]))
         out.append(f"<mark>{escape(match.group(0))}</mark>")
         position = match.end()
     out.append(escape(text[position:]))
-    return mark_safe("".join(out))
+    return "".join(out)
 
 
-def _window(text, start, length):
-    """About ``length`` characters of ``text`` around ``start``, cut at spaces when near."""
-    begin = max(0, start - length // 3)
-    end = min(len(text), begin + length)
-    begin = max(0, min(begin, end - length))
-    if begin > 0:
-        space = text.find(" ", begin, start)
-        if space != -1 and space - begin < 15:
-            begin = space + 1
-    if end < len(text):
-        space = text.rfind(" ", max(start, end - 15), end)
-        if space != -1:
-            end = space
+def highlight(text, words):
+    """``text`` escaped, with every occurrence of ``words`` wrapped in ``<mark>``."""
+    return mark_safe(_highlight(text, _pattern(words)))
+
+
+def _graphemes(text):
+    return len(regex.findall(r"\X", text))
+
+
+def _length(segment):
+    return len(segment.source) if isinstance(segment, Formula) else len(segment)
+
+
+def _anchor(segments, offsets, pattern, length):
+    """(start, stop) offsets in the text that the window must hold, or None when nothing fits.
+
+    The first match in the text outside formulas; else the first formula containing a term
+    (it is shown, unmarked); else the first text or formula no longer than ``length``.
+    """
+    if pattern is not None:
+        for offset, segment in zip(offsets, segments, strict=False):
+            if isinstance(segment, str) and (match := pattern.search(segment)):
+                return offset + match.start(), offset + match.end()
+        for offset, segment in zip(offsets, segments, strict=False):
+            if (
+                isinstance(segment, Formula)
+                and pattern.search(segment.tex)
+                and _graphemes(segment.source) <= length
+            ):
+                return offset, offset + len(segment.source)
+    for offset, segment in zip(offsets, segments, strict=False):
+        if isinstance(segment, Formula) and _graphemes(segment.source) <= length:
+            return offset, offset + len(segment.source)
+        if isinstance(segment, str) and segment.strip():
+            start = offset + len(segment) - len(segment.lstrip())
+            return start, start + 1
+    return None
+
+
+def _region(segments, offsets, low, high):
+    """[(atom, size)] and their offsets for the text between ``low`` and ``high``, widened to
+    whole formulas and, in text, to a space (atoms never span one), so every atom is whole."""
+    atoms, positions = [], []
+    for offset, segment in zip(offsets, segments, strict=False):
+        if offset + _length(segment) <= low or offset >= high:
+            continue
+        if isinstance(segment, Formula):
+            atoms.append((segment, _graphemes(segment.source)))
+            positions.append(offset)
+            continue
+        begin, end = max(low - offset, 0), min(high - offset, len(segment))
+        if begin > 0:
+            begin = max(segment.rfind(" ", 0, begin + 1), 0)
+        if end < len(segment):
+            end = len(segment) if (space := segment.find(" ", end)) == -1 else space
+        position = offset + begin
+        for atom, size in text_atoms(segment[begin:end]):
+            atoms.append((atom, size))
+            positions.append(position)
+            position += len(atom)
+    return atoms, positions
+
+
+def _window(atoms, anchor, length):
+    """(begin, end) atom indexes of about ``length`` grapheme clusters around ``anchor``.
+
+    A third of the budget goes before the match, the rest after it (and before it again near
+    the end of the text). A formula straddling an edge widens the window to hold it whole: in
+    front of the match if the snippet still fits in ``length``, at the end (or in front, near
+    the end of the text) if it stays within 1.5 × ``length``. A longer one is left out, the
+    ellipsis standing for it, so one big display formula cannot turn a snippet into a page.
+    """
+    first, last = anchor
+    begin, end = first, last + 1
+    before = 0
+    while begin > 0 and before + atoms[begin - 1][1] <= length // 3:
+        begin -= 1
+        before += atoms[begin][1]
+    used = sum(size for _, size in atoms[begin:end])
+    if begin > 0 and _formula_within(atoms[begin - 1], used, length):
+        begin -= 1
+        used += atoms[begin][1]
+    while end < len(atoms) and used + atoms[end][1] <= length:
+        used += atoms[end][1]
+        end += 1
+    while begin > 0 and used + atoms[begin - 1][1] <= length:
+        begin -= 1
+        used += atoms[begin][1]
+    widest = length + length // 2
+    if end < len(atoms) and _formula_within(atoms[end], used, widest):
+        used += atoms[end][1]
+        end += 1
+    if begin > 0 and _formula_within(atoms[begin - 1], used, widest):
+        begin -= 1
+    while begin < end and _is_space(atoms[begin][0]):
+        begin += 1
+    while end > begin and _is_space(atoms[end - 1][0]):
+        end -= 1
     return begin, end
 
 
-def snippet(text, words, length=None):
-    """The part of ``text`` around the first of ``words`` (or its start), escaped and marked."""
+def _formula_within(item, used, limit):
+    atom, size = item
+    return isinstance(atom, Formula) and used + size <= limit
+
+
+def _is_space(atom):
+    return isinstance(atom, str) and atom.isspace()
+
+
+@dataclass(frozen=True)
+class _Cut:
+    parts: list  # str (text, unescaped) and Formula, in order
+    cut_before: bool
+    cut_after: bool
+
+
+def _cut(text, pattern, length):
+    """The window of ``text`` to show, made of whole atoms.
+
+    Only the part of the text around the match is split into atoms: enough for any window
+    (1.5 × ``length`` on each side), found by doubling a radius, so a long note costs no more
+    than a short one.
+    """
+    segments = split_math(text)
+    offsets = list(itertools.accumulate(map(_length, segments), initial=0))
+    anchor = _anchor(segments, offsets, pattern, length)
+    if anchor is None:
+        return _Cut([], False, bool(text.strip()))
+    start, stop = anchor
+    reach = length + length // 2 + 1
+    radius = reach
+    while True:
+        atoms, positions = _region(segments, offsets, start - radius, stop + radius)
+        first = bisect.bisect_right(positions, start) - 1
+        last = bisect.bisect_right(positions, stop - 1) - 1
+        more_before = positions[0] > 0
+        more_after = positions[-1] + _length(atoms[-1][0]) < len(text)
+        enough_before = not more_before or sum(size for _, size in atoms[:first]) > reach
+        enough_after = not more_after or sum(size for _, size in atoms[last + 1 :]) > reach
+        if enough_before and enough_after:
+            break
+        radius *= 2
+    begin, end = _window(atoms, (first, last), length)
+    parts = []
+    for atom, _ in atoms[begin:end]:
+        if isinstance(atom, str) and parts and isinstance(parts[-1], str):
+            parts[-1] += atom
+        else:
+            parts.append(atom)
+    return _Cut(parts, begin > 0 or more_before, end < len(atoms) or more_after)
+
+
+def snippets(texts, words, length=None):
+    """One snippet per text: the part around the first of ``words`` (or the start), about
+    ``length`` (default settings.SEARCH_SNIPPET_LENGTH) grapheme clusters, terms marked and
+    math typeset. All the formulas go to ``typeset`` in one call."""
     length = length or settings.SEARCH_SNIPPET_LENGTH
     pattern = _pattern(words)
-    match = pattern.search(text) if pattern else None
-    begin, end = _window(text, match.start() if match else 0, length)
-    prefix = ELLIPSIS if begin > 0 else ""
-    suffix = ELLIPSIS if end < len(text) else ""
-    return mark_safe(prefix + highlight(text[begin:end], words) + suffix)
+    cuts = [_cut(text, pattern, length) for text in texts]
+    formulas = [part for cut in cuts for part in cut.parts if isinstance(part, Formula)]
+    typeset_formulas = iter(typeset(formulas))
+    result = []
+    for cut in cuts:
+        html = [
+            next(typeset_formulas)[0] if isinstance(part, Formula) else _highlight(part, pattern)
+            for part in cut.parts
+        ]
+        prefix = ELLIPSIS if cut.cut_before else ""
+        suffix = ELLIPSIS if cut.cut_after else ""
+        result.append(mark_safe(prefix + "".join(html) + suffix))
+    return result
+
+
+def snippet(text, words, length=None):
+    """The snippet of one text (see ``snippets``)."""
+    return snippets([text], words, length)[0]

@@ -6,7 +6,7 @@ from django.views.generic import ListView
 from articles.search.forms import SearchForm
 from articles.search.query import parse
 from articles.search.selectors import public_search
-from articles.search.snippets import highlight, snippet
+from articles.search.snippets import highlight, snippets
 
 
 class KnownCountPaginator(Paginator):
@@ -52,9 +52,11 @@ class SearchView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         words = self.parsed.highlight_words
-        for article in context["object_list"]:
+        articles = context["object_list"]
+        texts = [article.search_document.plain_text for article in articles]
+        for article, article_snippet in zip(articles, snippets(texts, words), strict=True):
             article.search_title = highlight(article.title, words)
-            article.search_snippet = snippet(article.search_document.plain_text, words)
+            article.search_snippet = article_snippet
         return {
             **context,
             "search_query": self.parsed.text,
