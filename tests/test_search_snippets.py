@@ -162,6 +162,21 @@ def test_chinese_words_and_emoji_are_whole_at_both_edges():
         assert set(words) <= {"FlashAttention", "quokka", "LoRA"}, (length, body)
 
 
+def test_a_word_keeps_its_combining_marks():
+    assert rendering.text_atoms("Cafe\u0301 au lait") == [
+        ("Cafe\u0301", 4), (" ", 1), ("au", 2), (" ", 1), ("lait", 4),
+    ]  # fmt: skip
+    assert snippet("注意力机制e\u0301", [], length=6) == "注意力机制e\u0301"
+
+
+def test_only_the_text_around_the_match_is_split_into_atoms():
+    text = "前文。" * 20_000 + " quokka $x^2$ " + "后文 " * 20_000
+    with mock.patch("articles.search.snippets.text_atoms", wraps=rendering.text_atoms) as atoms:
+        html = snippet(text, ["quokka"], length=60)
+    assert "<mark>quokka</mark>" in html and split_snippet(html)[1] == ["x^2"]
+    assert sum(len(call.args[0]) for call in atoms.call_args_list) < 1_000
+
+
 @pytest.mark.django_db
 def test_one_typeset_call_for_the_whole_page(client, indexed, settings):
     settings.PAGE_SIZE = 10

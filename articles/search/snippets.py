@@ -80,9 +80,39 @@ def _anchor(segments, offsets, pattern, length):
     return None
 
 
+# Between two of these no atom is split, unless a URL runs through (a URL ends at a space).
+_CJK_PAIR = regex.compile(r"[\p{Han}，。、；：？！]{2}")
+_CJK_PAIR_BACKWARDS = regex.compile(_CJK_PAIR.pattern, regex.REVERSE)
+
+
+def _outside_url(text, boundary):
+    space = max(text.rfind(" ", 0, boundary), 0)
+    return text.find("http", space, boundary + 3) == -1
+
+
+def _boundary_before(text, position):
+    """The nearest position at or before ``position`` where no atom of ``text`` is split."""
+    space = max(text.rfind(" ", 0, position + 1), 0)
+    pair = _CJK_PAIR_BACKWARDS.search(text, space, position + 1)
+    if pair and _outside_url(text, pair.start() + 1):
+        return pair.start() + 1
+    return space
+
+
+def _boundary_after(text, position):
+    """The nearest position at or after ``position`` where no atom of ``text`` is split."""
+    space = text.find(" ", position)
+    space = len(text) if space == -1 else space
+    pair = _CJK_PAIR.search(text, position - 1, space)
+    if pair and _outside_url(text, pair.start() + 1):
+        return pair.start() + 1
+    return space
+
+
 def _region(segments, offsets, low, high):
     """[(atom, size)] and their offsets for the text between ``low`` and ``high``, widened to
-    whole formulas and, in text, to a space (atoms never span one), so every atom is whole."""
+    whole formulas and, in text, to a space or between two Chinese characters, so that every
+    atom is whole."""
     atoms, positions = [], []
     for offset, segment in zip(offsets, segments, strict=False):
         if offset + _length(segment) <= low or offset >= high:
@@ -93,9 +123,9 @@ def _region(segments, offsets, low, high):
             continue
         begin, end = max(low - offset, 0), min(high - offset, len(segment))
         if begin > 0:
-            begin = max(segment.rfind(" ", 0, begin + 1), 0)
+            begin = _boundary_before(segment, begin)
         if end < len(segment):
-            end = len(segment) if (space := segment.find(" ", end)) == -1 else space
+            end = _boundary_after(segment, end)
         position = offset + begin
         for atom, size in text_atoms(segment[begin:end]):
             atoms.append((atom, size))
@@ -115,11 +145,12 @@ def _window(atoms, anchor, length):
     """
     first, last = anchor
     begin, end = first, last + 1
-    before = 0
-    while begin > 0 and before + atoms[begin - 1][1] <= length // 3:
-        begin -= 1
-        before += atoms[begin][1]
     used = sum(size for _, size in atoms[begin:end])
+    budget_before = min(length // 3, length - used)
+    while begin > 0 and atoms[begin - 1][1] <= budget_before:
+        begin -= 1
+        budget_before -= atoms[begin][1]
+        used += atoms[begin][1]
     if begin > 0 and _formula_within(atoms[begin - 1], used, length):
         begin -= 1
         used += atoms[begin][1]
