@@ -114,8 +114,10 @@ def _region(segments, offsets, low, high):
     whole formulas and, in text, to a space or between two Chinese characters, so that every
     atom is whole."""
     atoms, positions = [], []
-    for offset, segment in zip(offsets, segments, strict=False):
-        if offset + _length(segment) <= low or offset >= high:
+    first = max(bisect.bisect_right(offsets, low) - 1, 0)
+    last = min(bisect.bisect_left(offsets, high), len(segments))
+    for offset, segment in zip(offsets[first:last], segments[first:last], strict=True):
+        if offset + _length(segment) <= low:
             continue
         if isinstance(segment, Formula):
             atoms.append((segment, _graphemes(segment.source)))
@@ -203,7 +205,7 @@ def _cut(text, pattern, length):
         return _Cut([], False, bool(text.strip()))
     start, stop = anchor
     reach = length + length // 2 + 1
-    radius = reach
+    radius = 2 * reach
     while True:
         atoms, positions = _region(segments, offsets, start - radius, stop + radius)
         first = bisect.bisect_right(positions, start) - 1
