@@ -68,7 +68,29 @@
     if (wide.addEventListener) wide.addEventListener("change", sync);
   }
 
+  /* Wide formulas, code and tables scroll sideways: make those that do reachable by keyboard. */
+  function setupScrollableRegions() {
+    var selector = ".katex-display, .note-body pre, .note-body table";
+    function sync() {
+      document.querySelectorAll(selector).forEach(function (region) {
+        if (region.scrollWidth > region.clientWidth) {
+          region.setAttribute("tabindex", "0");
+        } else if (region.getAttribute("tabindex") === "0") {
+          region.removeAttribute("tabindex");
+        }
+      });
+    }
+    sync();
+    window.addEventListener("load", sync); /* widths change once the KaTeX fonts are in */
+    var pending;
+    window.addEventListener("resize", function () {
+      window.clearTimeout(pending);
+      pending = window.setTimeout(sync, 150);
+    });
+  }
+
   setupThemeToggle();
   setupCopyButtons();
   setupToc();
+  setupScrollableRegions();
 })();
