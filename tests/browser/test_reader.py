@@ -17,7 +17,9 @@ MATH_BODY = r"""## 概述
 
 目标写成 \( J(\theta) = \mathbb{E}_{\tau\sim\pi_\theta}[R(\tau)] \)，
 梯度记作 $\nabla_\theta J$。PPO 的完整目标（卡片摘要里也有，窄屏上只能在卡片内横向滚动）：
-\[ L(\theta)=\mathbb{E}_t\Big[\min\big(r_t(\theta)\hat A_t,\ \mathrm{clip}(r_t(\theta),1-\epsilon,1+\epsilon)\hat A_t\big)-c_1\big(V_\theta(s_t)-\hat R_t\big)^2+c_2\,\mathcal{H}[\pi_\theta](s_t)\Big] \]
+\[ L(\theta)=\mathbb{E}_t\Big[\min\big(r_t(\theta)\hat A_t,\
+   \mathrm{clip}(r_t(\theta),1-\epsilon,1+\epsilon)\hat A_t\big)
+   -c_1\big(V_\theta(s_t)-\hat R_t\big)^2+c_2\,\mathcal{H}[\pi_\theta](s_t)\Big] \]
 
 FILLER
 
