@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import StaffFactory
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls in tests are synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -54,6 +56,17 @@ def context(browser, live_server):
 @pytest.fixture
 def page(context):
     return context.new_page()
+
+
+@pytest.fixture
+def editor_page(page):
+    """``page``, logged into the admin as a staff member."""
+    StaffFactory(username="editor")
+    page.goto("/admin/login/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "correct horse battery staple")
+    page.click("input[type=submit]")
+    return page
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.factories import ArticleFactory, CategoryFactory, StaffFactory
+from tests.factories import ArticleFactory, CategoryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,15 +56,11 @@ def test_reader_pages_run_under_the_policy(page, csp_violations):
 
 
 def test_admin_editor_previews_and_uploads_under_the_policy(
-    page, csp_violations, settings, tmp_path
+    editor_page, csp_violations, settings, tmp_path
 ):
+    page = editor_page
     settings.MEDIA_ROOT = tmp_path
     CategoryFactory(name="RL", slug="rl")
-    StaffFactory(username="editor")
-    page.goto("/admin/login/")
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", "correct horse battery staple")
-    page.click("input[type=submit]")
     page.goto("/admin/articles/article/add/")
 
     page.fill("#id_body", r"优势 \( A_i = \frac{r_i - \mu}{\sigma} \)")

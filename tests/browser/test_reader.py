@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.utils import timezone
 
-from tests.factories import ArticleFactory, CategoryFactory, StaffFactory
+from tests.factories import ArticleFactory, CategoryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -182,13 +182,9 @@ def test_axe_finds_no_violations_and_screenshots(
     assert cross_origin_requests(context, live_server) == []
 
 
-def test_author_writes_previews_publishes_and_finds_the_note(page, live_server):
+def test_author_writes_previews_publishes_and_finds_the_note(editor_page, live_server):
+    page = editor_page
     CategoryFactory(name="RL", slug="rl")
-    StaffFactory(username="editor")
-    page.goto("/admin/login/")
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", "correct horse battery staple")
-    page.click("input[type=submit]")
     page.goto("/admin/articles/article/add/")
 
     page.fill("#id_title", "浏览器里写的 GRPO 笔记")
