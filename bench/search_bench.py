@@ -105,9 +105,6 @@ def recreate_database(url):
     with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
         connection.execute(f'CREATE DATABASE "{name}"')
-        # The usual setting for SSD storage (PostgreSQL's default 4.0 assumes spinning disks);
-        # with it the planner reads matches through the GIN index instead of a full scan.
-        connection.execute(f'ALTER DATABASE "{name}" SET random_page_cost = 1.1')
 
 
 def generate(target, rng):

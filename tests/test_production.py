@@ -3,6 +3,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from django.db import connection
+
 ROOT = Path(__file__).resolve().parent.parent
 PROD_ENV = {
     "DJANGO_SETTINGS_MODULE": "notes_site.settings.production",
@@ -38,3 +41,12 @@ def test_refuses_to_start_without_required_settings():
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_use_ssd_planner_costs():
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"

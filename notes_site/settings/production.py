@@ -12,12 +12,11 @@ if _missing:
     )
 
 from .base import *  # noqa: E402,F403
-from .base import LOGGING, env  # noqa: E402
+from .base import DATABASES, LOGGING, env  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
-DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
