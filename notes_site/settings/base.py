@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "markdownx",
     "csp",
     "axes",
+    # Revisions of notes (history, diff, restore, recover deleted): articles/revisions.py.
+    "reversion",
     "articles",
     "feeds",
 ]
