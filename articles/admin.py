@@ -3,7 +3,7 @@ from django.db import models
 from markdownx.widgets import AdminMarkdownxWidget
 
 from articles.models import Article, Category
-from articles.search.engine import search
+from search.engine import search
 
 
 @admin.register(Category)

@@ -25,7 +25,7 @@ class Category(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:category_detail", kwargs={"slug": self.slug})
+        return reverse("feeds:category_detail", kwargs={"slug": self.slug})
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -137,7 +137,3 @@ class Article(models.Model):
         while Article.objects.filter(slug=slug).exclude(pk=self.pk).exists():
             slug, n = f"{base}-{n}", n + 1
         return slug
-
-
-# The search index lives in its own module; importing it here registers the model.
-from articles.search.models import SearchDocument  # noqa: E402, F401

@@ -45,7 +45,7 @@ class TagSitemap(Sitemap):
         return Tag.objects.filter(Exists(published_with_tag)).order_by("name")
 
     def location(self, tag):
-        return reverse("articles:tag_detail", kwargs={"slug": tag.slug})
+        return reverse("feeds:tag_detail", kwargs={"slug": tag.slug})
 
 
 SITEMAPS = {"articles": ArticleSitemap, "categories": CategorySitemap, "tags": TagSitemap}

@@ -1,35 +1,12 @@
-from django.conf import settings
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
-from taggit.models import Tag
+from django.views.generic import DetailView, ListView
 
 from articles.models import Article, Category
 from articles.selectors import per_category, related_articles
-from feeds.stream import update_stream
-
-
-class StreamMixin:
-    """Shared by every list of cards: the stream builder, the date field and the page size."""
-
-    date_field = "published_at"
-    context_object_name = "articles"
-
-    def get_paginate_by(self, queryset):
-        return settings.PAGE_SIZE
-
-    def get_stream(self):
-        return update_stream()
-
-    def get_queryset(self):
-        return self.get_stream()
-
-
-class HomeView(StreamMixin, ListView):
-    template_name = "articles/home.html"
 
 
 class CategoryListView(ListView):
@@ -38,38 +15,6 @@ class CategoryListView(ListView):
 
     def get_queryset(self):
         return Category.objects.annotate(article_count=per_category(Count("pk")))
-
-
-class CategoryDetailView(StreamMixin, ListView):
-    template_name = "articles/category_detail.html"
-
-    def get_stream(self):
-        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
-        return update_stream(category=self.category)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(category=self.category, **kwargs)
-
-
-class TagDetailView(StreamMixin, ListView):
-    template_name = "articles/tag_detail.html"
-
-    def get_stream(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return update_stream(tag=self.tag)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(tag=self.tag, **kwargs)
-
-
-class ArticleYearArchiveView(StreamMixin, YearArchiveView):
-    make_object_list = True
-    template_name = "articles/archive_year.html"
-
-
-class ArticleMonthArchiveView(StreamMixin, MonthArchiveView):
-    month_format = "%m"
-    template_name = "articles/archive_month.html"
 
 
 class ArticleDetailView(DetailView):

@@ -6,7 +6,7 @@ Usage:
 Uses its own database (``notes_search_bench`` on 127.0.0.1:5432, dropped and re-created; set
 ``--database-url`` to change it). For each size it bulk-inserts notes in the house style
 (Chinese prose with English terms, inline math, tags, 5 % drafts, 2 % scheduled), times the full
-index build (``articles.search.indexing.rebuild``, what ``manage.py rebuild_search_index``
+index build (``search.indexing.rebuild``, what ``manage.py rebuild_search_index``
 runs), then times the search page through Django's test client: median and p95 over
 ``--requests`` requests per query after warm-up. Stops by itself after ``--time-limit`` seconds.
 """
@@ -154,8 +154,8 @@ def generate(target, rng):
 
 
 def measure(client, q, page, requests):
-    from articles.search.query import parse
-    from articles.search.selectors import public_search
+    from search.query import parse
+    from search.selectors import public_search
 
     url = "/search/"
     params = {"q": q, "page": page}
@@ -191,7 +191,7 @@ def main():
     from django.db import connection
     from django.test import Client
 
-    from articles.search import indexing
+    from search import indexing
 
     call_command("migrate", verbosity=0)
     rng = random.Random(20260209)

@@ -116,7 +116,7 @@ class StreamFeed(Feed):
         return self.description(scope)
 
     def link(self, scope):
-        return reverse("articles:home")
+        return reverse("feeds:home")
 
     def feed_url(self, scope):
         return scope.feed_path
@@ -210,7 +210,7 @@ class TagFeed(StreamFeed):
         return f"标签 {scope.tag.name} 下的笔记 · {settings.SITE_DESCRIPTION}"
 
     def link(self, scope):
-        return reverse("articles:tag_detail", kwargs={"slug": scope.tag.slug})
+        return reverse("feeds:tag_detail", kwargs={"slug": scope.tag.slug})
 
     def categories(self, scope):
         return [scope.tag.name]

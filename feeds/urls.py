@@ -1,25 +1,39 @@
-"""Feed URLs. Slugs may be Chinese: the patterns reuse the ``uslug`` converter's regex (the
-converter itself is registered by articles.urls, which is included after this module)."""
+"""The stream's pages (home, category, tag, archives) and its RSS, Atom and JSON feeds."""
 
-from django.urls import path, re_path
+from django.urls import path
 
-from articles.converters import UnicodeSlugConverter
+from feeds import views
 from feeds.feeds import CategoryFeed, StreamFeed, TagFeed
 from feeds.generators import AtomFeed, JsonFeed, RssFeed
 
 app_name = "feeds"
 
-SLUG = rf"(?P<slug>{UnicodeSlugConverter.regex})"
 FORMATS = {"rss": RssFeed, "atom": AtomFeed, "json": JsonFeed}
 
 urlpatterns = [
-    *(path(f"{name}/", StreamFeed(generator), name=name) for name, generator in FORMATS.items()),
+    path("", views.HomeView.as_view(), name="home"),
+    path("categories/<uslug:slug>/", views.CategoryDetailView.as_view(), name="category_detail"),
+    path("tags/<uslug:slug>/", views.TagDetailView.as_view(), name="tag_detail"),
+    path("archive/<yyyy:year>/", views.ArticleYearArchiveView.as_view(), name="archive_year"),
+    path(
+        "archive/<yyyy:year>/<mm:month>/",
+        views.ArticleMonthArchiveView.as_view(),
+        name="archive_month",
+    ),
     *(
-        re_path(rf"^categories/{SLUG}/{name}/\Z", CategoryFeed(generator), name=f"category_{name}")
+        path(f"feeds/{name}/", StreamFeed(generator), name=name)
         for name, generator in FORMATS.items()
     ),
     *(
-        re_path(rf"^tags/{SLUG}/{name}/\Z", TagFeed(generator), name=f"tag_{name}")
+        path(
+            f"feeds/categories/<uslug:slug>/{name}/",
+            CategoryFeed(generator),
+            name=f"category_{name}",
+        )
+        for name, generator in FORMATS.items()
+    ),
+    *(
+        path(f"feeds/tags/<uslug:slug>/{name}/", TagFeed(generator), name=f"tag_{name}")
         for name, generator in FORMATS.items()
     ),
 ]

@@ -7,7 +7,16 @@ from articles.sitemaps import SITEMAPS
 from articles.uploads import StoredImageNameConverter, serve_image
 from articles.views import robots_txt
 from notes_site import health
+from notes_site.converters import (
+    FourDigitYearConverter,
+    TwoDigitMonthConverter,
+    UnicodeSlugConverter,
+)
 
+# Every converter, registered here before any include() so that every app's URLconf may use it.
+register_converter(UnicodeSlugConverter, "uslug")
+register_converter(FourDigitYearConverter, "yyyy")
+register_converter(TwoDigitMonthConverter, "mm")
 register_converter(StoredImageNameConverter, "stored_image")
 
 urlpatterns = [
@@ -19,12 +28,13 @@ urlpatterns = [
         serve_image,
         name="markdownx_image",
     ),
-    path("feeds/", include("feeds.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("healthz/live", health.liveness, name="health_live"),
     path("healthz/ready", health.readiness, name="health_ready"),
     path("", include("articles.urls")),
+    path("", include("feeds.urls")),
+    path("", include("search.urls")),
 ]
 
 handler500 = "notes_site.views.server_error"

@@ -467,7 +467,7 @@ def test_every_page_advertises_the_site_feeds(client, article):
         "/",
         article.get_absolute_url(),
         reverse("articles:category_list"),
-        reverse("articles:archive_year", kwargs={"year": when.year}),
+        reverse("feeds:archive_year", kwargs={"year": when.year}),
         "/no-such-page/",
     ):
         response = client.get(url)
@@ -487,7 +487,7 @@ def test_category_and_tag_pages_advertise_their_own_feeds(client, article):
     main = BeautifulSoup(category_page, "html.parser").find("main")
     assert {href for _, href in own} <= {a["href"] for a in main.find_all("a")}
 
-    tag_page = client.get(reverse("articles:tag_detail", kwargs={"slug": "注意力"}))
+    tag_page = client.get(reverse("feeds:tag_detail", kwargs={"slug": "注意力"}))
     encoded = "%E6%B3%A8%E6%84%8F%E5%8A%9B"
     own = {
         ("application/rss+xml", f"/feeds/tags/{encoded}/rss/"),

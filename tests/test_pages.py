@@ -21,9 +21,9 @@ def public_pages(article):
     return [
         "/",
         article.category.get_absolute_url(),
-        reverse("articles:tag_detail", kwargs={"slug": "注意力"}),
-        reverse("articles:archive_year", kwargs={"year": when.year}),
-        reverse("articles:archive_month", kwargs={"year": when.year, "month": when.month}),
+        reverse("feeds:tag_detail", kwargs={"slug": "注意力"}),
+        reverse("feeds:archive_year", kwargs={"year": when.year}),
+        reverse("feeds:archive_month", kwargs={"year": when.year, "month": when.month}),
     ]
 
 
@@ -105,7 +105,7 @@ def test_unicode_slugs_work_in_every_url(client):
     for url in [
         note.get_absolute_url(),
         category.get_absolute_url(),
-        reverse("articles:tag_detail", kwargs={"slug": "分词"}),
+        reverse("feeds:tag_detail", kwargs={"slug": "分词"}),
     ]:
         assert client.get(url).status_code == 200, url
 
@@ -168,9 +168,9 @@ def counted_pages(db):
             "/",
             "/categories/",
             note.category.get_absolute_url(),
-            reverse("articles:tag_detail", kwargs={"slug": "注意力"}),
-            reverse("articles:archive_year", kwargs={"year": when.year}),
-            reverse("articles:archive_month", kwargs={"year": when.year, "month": when.month}),
+            reverse("feeds:tag_detail", kwargs={"slug": "注意力"}),
+            reverse("feeds:archive_year", kwargs={"year": when.year}),
+            reverse("feeds:archive_month", kwargs={"year": when.year, "month": when.month}),
             note.get_absolute_url(),
         ]
 

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from articles.search.engine import count, ranked
-from articles.search.engine import search as engine_search
-from articles.search.query import parse
-from articles.search.selectors import public_search
+from search.engine import count, ranked
+from search.engine import search as engine_search
+from search.query import parse
+from search.selectors import public_search
 from tests.factories import ArticleFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +151,7 @@ def slugs(response):
 
 
 def search(client, **params):
-    response = client.get(reverse("articles:search"), params)
+    response = client.get(reverse("search:results"), params)
     assert response.status_code == 200
     return response
 
@@ -338,10 +338,10 @@ def test_query_count_is_pinned(client, corpus, django_assert_num_queries):
 
 
 def test_header_search_box_on_every_page(client, corpus):
-    html = client.get(reverse("articles:home")).content.decode()
+    html = client.get(reverse("feeds:home")).content.decode()
     form = re.search(r'<form class="site-search"[^>]*>', html).group(0)
     assert 'role="search"' in form
-    assert f'action="{reverse("articles:search")}"' in form
+    assert f'action="{reverse("search:results")}"' in form
     assert 'aria-label="搜索笔记"' in html
 
 

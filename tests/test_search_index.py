@@ -9,9 +9,9 @@ from django.urls import reverse
 from taggit.models import Tag
 
 from articles.models import Article
-from articles.search import indexing
-from articles.search.engine import search
-from articles.search.models import SearchDocument
+from search import indexing
+from search.engine import search
+from search.models import SearchDocument
 from tests.factories import ArticleFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db

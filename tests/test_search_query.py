@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from articles.search import segmenter
-from articles.search.query import parse
-from articles.search.snippets import highlight, snippet
+from search import segmenter
+from search.query import parse
+from search.snippets import highlight, snippet
 from tests.factories import ArticleFactory
 
 
@@ -130,7 +130,7 @@ BAD_QUERIES = [
 def test_bad_queries_give_a_page(client, q, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         ArticleFactory(title="LoRA 与 a b c", tags=["强化学习"])
-    response = client.get(reverse("articles:search"), {"q": q, "page": "x"})
+    response = client.get(reverse("search:results"), {"q": q, "page": "x"})
     assert response.status_code == 200
     assert "<script>alert(1)</script>" not in response.content.decode()
 
@@ -138,14 +138,14 @@ def test_bad_queries_give_a_page(client, q, django_capture_on_commit_callbacks):
 @pytest.mark.django_db
 def test_long_queries_are_cut_to_the_cap(client, settings):
     settings.SEARCH_MAX_QUERY_LENGTH = 200
-    response = client.get(reverse("articles:search"), {"q": "扩散" * 600})
+    response = client.get(reverse("search:results"), {"q": "扩散" * 600})
     assert response.status_code == 200
     assert len(response.context["search_query"]) == 200
 
 
 @pytest.mark.django_db
 def test_repeated_and_malformed_parameters(client):
-    url = reverse("articles:search")
+    url = reverse("search:results")
     assert client.get(f"{url}?q=a&q=b&page=1&page=2").status_code == 200
     assert client.get(url, {"q": "lora", "category": "../../etc", "tag": "<x>"}).status_code == 200
     assert client.get(f"{url}?q=%E5%BC%BA%FF%FE").status_code == 200
@@ -153,7 +153,7 @@ def test_repeated_and_malformed_parameters(client):
 
 @pytest.mark.django_db
 def test_empty_query_shows_the_form_without_results(client):
-    response = client.get(reverse("articles:search"))
+    response = client.get(reverse("search:results"))
     assert response.status_code == 200
     assert list(response.context["articles"]) == []
     assert "找到" not in response.content.decode()

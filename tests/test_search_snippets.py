@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles import rendering
-from articles.search.snippets import snippet
+from search.snippets import snippet
 from tests.factories import ArticleFactory
 
 FORMULA = r"\( Q\in\mathbb{R}^{n\times d_k} \)"
@@ -43,7 +43,7 @@ def indexed(django_capture_on_commit_callbacks):
 
 
 def search_snippets(client, q):
-    response = client.get(reverse("articles:search"), {"q": q})
+    response = client.get(reverse("search:results"), {"q": q})
     assert response.status_code == 200
     return [str(article.search_snippet) for article in response.context["articles"]]
 
@@ -171,7 +171,7 @@ def test_a_word_keeps_its_combining_marks():
 
 def test_only_the_text_around_the_match_is_split_into_atoms():
     text = "前文。" * 20_000 + " quokka $x^2$ " + "后文 " * 20_000
-    with mock.patch("articles.search.snippets.text_atoms", wraps=rendering.text_atoms) as atoms:
+    with mock.patch("search.snippets.text_atoms", wraps=rendering.text_atoms) as atoms:
         html = snippet(text, ["quokka"], length=60)
     assert "<mark>quokka</mark>" in html and split_snippet(html)[1] == ["x^2"]
     assert sum(len(call.args[0]) for call in atoms.call_args_list) < 1_000
@@ -185,7 +185,7 @@ def test_one_typeset_call_for_the_whole_page(client, indexed, settings):
             ArticleFactory(
                 body=f"第 {n} 篇：quokka 的损失是 $L_{{{n}}} = \\sum_i x_i^{n}$，见 \\( y_{n} \\)。"
             )
-    with mock.patch("articles.search.snippets.typeset", wraps=rendering.typeset) as typeset:
+    with mock.patch("search.snippets.typeset", wraps=rendering.typeset) as typeset:
         snippets = search_snippets(client, "quokka")
     assert len(snippets) == 10
     assert typeset.call_count == 1

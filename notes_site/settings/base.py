@@ -36,10 +36,15 @@ INSTALLED_APPS = [
     "reversion",
     "articles",
     "feeds",
+    "search",
+    # backup / restore management commands.
+    "ops",
 ]
 
 MIDDLEWARE = [
     "notes_site.middleware.RequestIdMiddleware",
+    # A view that lost the database answers 503 with Retry-After (process_exception only).
+    "notes_site.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -115,6 +120,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# The Retry-After (seconds) of the 503 page readers get while the database is unreachable.
+DATABASE_RETRY_AFTER = env.int("DATABASE_RETRY_AFTER", default=5)
 
 ADMIN_URL = env.str("ADMIN_URL", default="admin/")
 

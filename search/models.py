@@ -3,7 +3,7 @@ from django.db import models
 
 
 class SearchDocument(models.Model):
-    """The search index entry of one note, kept by ``articles.search.indexing``.
+    """The search index entry of one note, kept by ``search.indexing``.
 
     The ``*_tokens`` columns hold segmented, lowercased text (words separated by spaces) for the
     database's word index: on PostgreSQL ``vector`` (title A, tags and category B, body C) and
@@ -11,7 +11,7 @@ class SearchDocument(models.Model):
     ``articles_search_fts`` over the same three columns, kept in step by triggers. ``labels``
     and ``plain_text`` are the original text, for snippets. Every note has one, drafts
     included: only the query decides what is public. On PostgreSQL the long columns are
-    stored out of line (migration 0006), so ranking reads only short rows.
+    stored out of line (articles migration 0006), so ranking reads only short rows.
     """
 
     article = models.OneToOneField(
@@ -30,7 +30,9 @@ class SearchDocument(models.Model):
     heading_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
-        app_label = "articles"
+        # The table was created by the articles app, before search became an app of its own
+        # (articles 0007 / search 0001 moved the model without touching the table).
+        db_table = "articles_searchdocument"
 
     def __str__(self):
         return f"Search document of note {self.article_id}"

@@ -5,8 +5,8 @@ from django.utils.functional import cached_property
 from taggit.models import Tag
 
 from articles.models import Article, Category
-from articles.search import engine
 from feeds.stream import update_stream
+from search import engine
 
 # Index columns a results page never shows.
 _UNSHOWN = [

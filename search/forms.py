@@ -1,6 +1,6 @@
 from django import forms
 
-from articles.search import query
+from search import query
 
 
 class QueryField(forms.CharField):

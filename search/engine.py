@@ -37,8 +37,8 @@ from django.db.models import Case, IntegerField, Q, TextField, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
-from articles.search.models import SearchDocument
-from articles.search.query import parse
+from search.models import SearchDocument
+from search.query import parse
 
 TITLE_SCORE, LABEL_SCORE, BODY_SCORE = 4, 2, 1
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from articles.search import indexing
+from search import indexing
 
 
 class Command(BaseCommand):

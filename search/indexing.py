@@ -17,8 +17,8 @@ from taggit.models import Tag
 
 from articles import rendering
 from articles.models import Article, Category
-from articles.search import segmenter
-from articles.search.models import SearchDocument
+from search import segmenter
+from search.models import SearchDocument
 
 logger = logging.getLogger(__name__)
 

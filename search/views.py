@@ -3,10 +3,10 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from django.views.generic import ListView
 
-from articles.search.forms import SearchForm
-from articles.search.query import parse
-from articles.search.selectors import public_search
-from articles.search.snippets import highlight, snippets
+from search.forms import SearchForm
+from search.query import parse
+from search.selectors import public_search
+from search.snippets import highlight, snippets
 
 
 class KnownCountPaginator(Paginator):
@@ -28,7 +28,7 @@ class SearchView(ListView):
     number out of range or not a number shows the nearest page.
     """
 
-    template_name = "articles/search.html"
+    template_name = "search/results.html"
     context_object_name = "articles"
 
     def get_paginate_by(self, queryset):

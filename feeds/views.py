@@ -1,0 +1,61 @@
+"""The pages that show the update stream as cards: home, category, tag and archives."""
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.views.generic import ListView, MonthArchiveView, YearArchiveView
+from taggit.models import Tag
+
+from articles.models import Category
+from feeds.stream import update_stream
+
+
+class StreamMixin:
+    """Shared by every list of cards: the stream builder, the date field and the page size."""
+
+    date_field = "published_at"
+    context_object_name = "articles"
+
+    def get_paginate_by(self, queryset):
+        return settings.PAGE_SIZE
+
+    def get_stream(self):
+        return update_stream()
+
+    def get_queryset(self):
+        return self.get_stream()
+
+
+class HomeView(StreamMixin, ListView):
+    template_name = "feeds/home.html"
+
+
+class CategoryDetailView(StreamMixin, ListView):
+    template_name = "feeds/category_detail.html"
+
+    def get_stream(self):
+        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
+        return update_stream(category=self.category)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(category=self.category, **kwargs)
+
+
+class TagDetailView(StreamMixin, ListView):
+    template_name = "feeds/tag_detail.html"
+
+    def get_stream(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return update_stream(tag=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class ArticleYearArchiveView(StreamMixin, YearArchiveView):
+    make_object_list = True
+    template_name = "feeds/archive_year.html"
+
+
+class ArticleMonthArchiveView(StreamMixin, MonthArchiveView):
+    month_format = "%m"
+    template_name = "feeds/archive_month.html"

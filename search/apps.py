@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class SearchConfig(AppConfig):
+    name = "search"
+    verbose_name = "Search"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.conf import settings
+
+        from search import indexing, segmenter
+
+        indexing.connect_signals()
+        if settings.SEARCH_WARM_UP:
+            segmenter.warm_up()
