@@ -10,6 +10,8 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # $request_id); anything else is replaced, so log lines and pages never carry arbitrary text.
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 
+logger = logging.getLogger(__name__)
+
 current_request_id = contextvars.ContextVar("request_id", default=None)
 
 
@@ -48,3 +50,35 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record):
         record.request_id = current_request_id.get() or "-"
         return True
+
+
+class DatabaseUnavailableMiddleware:
+    """Answers a view that lost the database with the 503 page instead of a 500 traceback.
+
+    An ``OperationalError`` or ``InterfaceError`` (server down, restarting, connection cut)
+    is an outage, not a bug: the reader gets ``notes_site.views.database_unavailable``, with
+    ``Retry-After``. Errors raised outside views (a middleware) reach ``handler500``, which
+    tells the two apart the same way.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        # Imported here: the logging configuration imports this module before Django is set up.
+        from notes_site.views import database_unavailable, is_database_outage
+
+        if not is_database_outage(exception):
+            return None
+        first_line = next(iter(str(exception).strip().splitlines()), "")
+        logger.warning(
+            "Database unavailable, 503 for %s %s: %s %s",
+            request.method,
+            request.path,
+            type(exception).__name__,
+            first_line,
+        )
+        return database_unavailable(request)

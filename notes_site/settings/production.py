@@ -12,13 +12,28 @@ if _missing:
     )
 
 from .base import *  # noqa: E402,F403
-from .base import DATABASES, LOGGING, env  # noqa: E402
+from .base import CACHES, DATABASES, LOGGING, env  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A server that does not answer (network partition) must not hold a worker for long.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    )
+
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis down or slow: cache misses after a short wait, never an error (see the module).
+    CACHES["default"]["BACKEND"] = "notes_site.cache_backends.DegradingRedisCache"
+    CACHES["default"]["OPTIONS"] = {
+        "socket_connect_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
+        "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
+        "RETRY_AFTER": env.float("CACHE_RETRY_AFTER", default=1.0),
+        **CACHES["default"].get("OPTIONS", {}),
+    }
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # Load balancers and orchestrators probe health over plain HTTP from inside the network.
