@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "articles",
     "feeds",
     "search",
+    "transfer",
     # backup / restore management commands.
     "ops",
 ]
