@@ -4,4 +4,3 @@ from django.apps import AppConfig
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = "Notes"
-    default_auto_field = "django.db.models.BigAutoField"

@@ -4,7 +4,6 @@ from django.apps import AppConfig
 class SearchConfig(AppConfig):
     name = "search"
     verbose_name = "Search"
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
         from django.conf import settings
