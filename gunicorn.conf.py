@@ -51,7 +51,7 @@ accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s" %({x-request-id}o)s'
 
-# gunicorn 27 otherwise creates a control socket under ~/.gunicorn/ (see STACK.md).
+# gunicorn 27 otherwise creates a control socket under ~/.gunicorn/.
 control_socket_disable = True
 # Addresses allowed to set X-Forwarded-* for gunicorn itself; Django trusts X-Forwarded-Proto
 # through SECURE_PROXY_SSL_HEADER (BEHIND_TLS_PROXY), so keep the port private to the proxy.

@@ -1,4 +1,5 @@
-"""markdownx's preview and upload endpoints, for logged-in staff only (STACK.md)."""
+"""markdownx's preview and upload endpoints, for logged-in staff only: markdownx's own views
+check no login, do not sanitise and accept SVG uploads."""
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.urls import path

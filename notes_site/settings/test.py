@@ -1,4 +1,5 @@
-"""Test settings: fast hashing, plain static storage (live_server needs it, see STACK.md)."""
+"""Test settings: fast hashing, plain static storage (with the compressed manifest storage,
+live_server answers 404 for every static file)."""
 
 from .base import *  # noqa: F403
 from .base import STORAGES
