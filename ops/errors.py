@@ -1,0 +1,2 @@
+class BackupError(Exception):
+    """A backup or restore that cannot go on; the message says why (commands show it)."""
