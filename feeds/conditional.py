@@ -1,19 +1,6 @@
 """Conditional GET for the feeds: validators from one cheap query, never from the built feed.
 
-Feed readers poll often; most polls should end in a 304 decided by ``stream_state`` (one
-aggregate query) before any note is loaded.
-
-- The ETag is weak (an empty feed's Atom ``updated`` is the build time) and digests the stream's
-  state (count, newest edit, newest publication of its public notes; the category or tag),
-  the variant (summary or full), the format, the host the URLs are built from, the settings a
-  feed shows and ``FEED_FORMAT_VERSION``. It changes on every publish, edit, unpublish and
-  delete, and when a scheduled note's time comes.
-- Last-Modified is the newest save of any note in scope or the newest publication time among
-  its public notes. It moves forward on a publish, an edit, an unpublish (which saves the note)
-  and a scheduled note's arrival. A deleted note leaves no date behind, so If-Modified-Since
-  must match Last-Modified exactly (as nginx's ``if_modified_since exact``): deleting the newest
-  note then still yields a 200. Only the ETag sees the deletion of an older note, and readers
-  send If-None-Match whenever they have an ETag (it takes precedence, RFC 9110 13.1.3).
+What the ETag and Last-Modified capture, and why: docs/feed-conditional-get.md.
 """
 
 import hashlib

@@ -1,30 +1,6 @@
 """Running a parsed query against the index: one entry point, two database backends.
 
-``search(queryset, text)`` narrows any Article queryset (the public ``published()`` one for
-readers, all notes for the admin) to the notes matching ``text`` and annotates ``search_rank``;
-``ranked()`` orders by it, recency (then id) breaking ties. Query words reach the database only
-as quoted lexemes built from segmented tokens (letters and digits), never as query-language
-syntax.
-
-Matching uses the word index: on PostgreSQL ``to_tsquery('simple', ...)`` against the stored
-tsvector (GIN index), on SQLite an FTS5 MATCH on ``articles_search_fts``. Ranking is the same
-rule on both, computed in the database from the short title and tag token columns: each
-positive term scores 4 when it is in the title, else 2 when it is in the tag or category
-names, else 1 (the body); the sum orders results. So title matches come above tag matches
-above body matches, and the same data gives the same order on both databases.
-
-With ``limit`` (a page of results: its last position), only enough matches are ranked to give
-exactly the first ``limit`` results, without visiting every match of a common word: the best
-``limit`` of the notes with a query word in their title or tags (an index of their own, ranked
-in one pass over it) plus the ``limit`` newest matches. Body-only matches all score the least
-and rank by date after every title/tag match, so no other note can be among the first
-``limit``.
-
-A phrase matches its words in that order, one right after the other, in the title, the
-tag/category names or the body, through the index too (``<->`` in a tsquery, an FTS5 phrase):
-the index holds each text's words in order before the extra tokens that ``segmenter`` adds.
-Every Chinese character is also indexed on its own, so a one-character query (熵) finds the
-notes that contain it anywhere.
+How matching, ranking, phrases and the per-page candidate limit work: docs/search-engine.md.
 """
 
 from functools import reduce
