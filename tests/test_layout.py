@@ -1,4 +1,4 @@
-"""The layout rules of the code base, checked on every run (see pyproject's import-linter contracts)."""
+"""Layout rules of the code base, checked on every run (import-linter contracts: pyproject)."""
 
 import re
 import subprocess

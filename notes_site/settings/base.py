@@ -183,7 +183,7 @@ SEARCH_MAX_QUERY_LENGTH = env.int("SEARCH_MAX_QUERY_LENGTH", default=200)
 SEARCH_SNIPPET_LENGTH = env.int("SEARCH_SNIPPET_LENGTH", default=160)
 # A results page lists at most this many notes, the best ones (bounds the work per search).
 SEARCH_MAX_RESULTS = env.int("SEARCH_MAX_RESULTS", default=1000)
-# Load the Chinese segmenter's dictionary when the app starts (when off: on the first search or save).
+# Load the Chinese segmenter's dictionary at start-up (when off: at the first search or save).
 SEARCH_WARM_UP = env.bool("SEARCH_WARM_UP", default=True)
 
 # --- django-taggit ---
