@@ -5,7 +5,9 @@ Run under both databases: the expected orders below are the "same top results" c
 """
 
 import re
+import tomllib
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -39,111 +41,28 @@ def indexed(django_capture_on_commit_callbacks):
     return context
 
 
+CORPUS = Path(__file__).parent / "data" / "search_corpus.toml"
+CATEGORY_NAMES = {"generative": "generative", "llm": "LLM", "rl": "RL", "systems": "systems"}
+
+
 @pytest.fixture
 def corpus(indexed):
-    generative = CategoryFactory(name="generative", slug="generative")
-    llm = CategoryFactory(name="LLM", slug="llm")
-    rl = CategoryFactory(name="RL", slug="rl")
-    systems = CategoryFactory(name="systems", slug="systems")
+    """The notes of tests/data/search_corpus.toml, by their names there."""
+    categories = {
+        slug: CategoryFactory(name=name, slug=slug) for slug, name in CATEGORY_NAMES.items()
+    }
+    entries = tomllib.loads(CORPUS.read_text())
     with indexed():
-        notes = {
-            "reparam": ArticleFactory(
-                title="重参数技巧与 VAE",
-                category=generative,
-                tags=["VAE"],
-                published_at=days_ago(30),
-                body="## 概述\n\n重参数把采样写成 \\(z=\\mu+\\sigma\\epsilon\\)，"
-                "梯度可以穿过采样。",
-            ),
-            "monte_carlo": ArticleFactory(
-                title="方差从哪里来",
-                category=generative,
-                tags=["采样"],
-                published_at=days_ago(29),
-                body="## 背景\n\n用蒙特卡洛方法估计期望 $\\mathbb{E}_{z\\sim p_\\theta(z)}[f(z)]$，"
-                "样本少时方差很大。",
-            ),
-            "lora": ArticleFactory(
-                title="参数高效微调笔记",
-                category=llm,
-                tags=["LLM"],
-                published_at=days_ago(28),
-                body="## 简介\n\n本文介绍用LoRA微调大语言模型，只训练两个低秩矩阵。",
-            ),
-            "kv_cache": ArticleFactory(
-                title="推理显存估算",
-                category=systems,
-                tags=["推理"],
-                published_at=days_ago(27),
-                body="## 引言\n\n推理时 KV cache 占用大量显存：每个 token 都要缓存 key 和 value。",
-            ),
-            "cache_kv": ArticleFactory(
-                title="缓存的两种写法",
-                category=systems,
-                tags=["工程"],
-                published_at=days_ago(26),
-                body="## 概述\n\n先写 cache 再写 KV 的顺序问题，与注意力无关。",
-            ),
-            "reinforce": ArticleFactory(
-                title="策略梯度入门",
-                category=rl,
-                tags=["RL"],
-                published_at=days_ago(25),
-                body="## 概述\n\nREINFORCE 用回报加权对数概率的梯度来更新策略。",
-            ),
-            "ppo": ArticleFactory(
-                title="PPO 的截断目标",
-                category=rl,
-                tags=["RL"],
-                published_at=days_ago(24),
-                body="## 概述\n\nPPO 在策略梯度上加一个截断，限制每次更新的幅度。",
-            ),
-            "grpo": ArticleFactory(
-                title="GRPO 组内相对优势",
-                category=rl,
-                tags=["强化学习"],
-                published_at=days_ago(23),
-                body="## 概述\n\nGRPO 去掉 critic，用同一问题的一组回答互相比较。",
-            ),
-            "elbo": ArticleFactory(
-                title="变分推断小记",
-                category=generative,
-                tags=["VAE"],
-                published_at=days_ago(22),
-                body="## 概述\n\n最大化证据下界ELBO$\\log p(x)\\ge \\mathbb{E}_q[\\log p(x|z)]$，"
-                "等价于最小化KL散度$D_{KL}(q\\|p)$。",
-            ),
-            "entropy": ArticleFactory(
-                title="分类损失",
-                category=llm,
-                tags=["损失"],
-                published_at=days_ago(21),
-                body="## 概述\n\n语言模型用交叉熵作为训练目标。",
-            ),
-            # Title > tag > body, whatever the dates say: the body match is the newest.
-            "diffusion_title": ArticleFactory(
-                title="扩散模型的去噪过程",
-                category=generative,
-                tags=["DDPM"],
-                published_at=days_ago(20),
-                body="## 概述\n\n前向过程逐步加噪，反向过程学习去噪。",
-            ),
-            "diffusion_tag": ArticleFactory(
-                title="DDPM 的损失推导",
-                category=generative,
-                tags=["扩散模型"],
-                published_at=days_ago(10),
-                body="## 概述\n\n噪声预测的均方误差来自变分下界。",
-            ),
-            "diffusion_body": ArticleFactory(
-                title="生成模型综述",
-                category=generative,
-                tags=["综述"],
-                published_at=days_ago(1),
-                body="## 概述\n\nGAN、VAE、扩散模型与归一化流各有取舍。",
-            ),
+        return {
+            key: ArticleFactory(
+                title=entry["title"],
+                category=categories[entry["category"]],
+                tags=entry["tags"],
+                published_at=days_ago(entry["days_ago"]),
+                body=entry["body"],
+            )
+            for key, entry in entries.items()
         }
-    return notes
 
 
 def slugs(response):
