@@ -3,6 +3,7 @@
 The embedded SQLite database is the default; set ``DATABASE_URL`` to use PostgreSQL.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,7 +12,11 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# The dotenv file read at start-up (the compose stack's `.env` by default). bin/serve and bin/test
+# set ENV_FILE empty, so that a production `.env` never reaches development or the tests.
+_env_file = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+if _env_file:
+    environ.Env.read_env(_env_file, overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me")
