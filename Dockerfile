@@ -13,9 +13,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=notes_site.settings.production
 WORKDIR /app
 
-# Dependencies first, so code changes reuse this layer (packages = [] installs only the deps).
-COPY pyproject.toml README.md ./
-RUN pip install --no-cache-dir .
+# Dependencies first, so code changes reuse this layer: exactly the locked runtime packages,
+# hash-checked (requirements/base.txt, written by bin/upgrade). The project itself needs no
+# install: it runs from /app.
+COPY requirements/base.txt requirements/base.txt
+RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements/base.txt \
+    && pip check
 
 COPY --from=assets /app/node_modules ./node_modules
 COPY . .
