@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from articles import rendering
 from articles.models import Article
+from articles.rendering.reading import reading_minutes
 from tests.factories import ArticleFactory
 
 CORPUS = Path(__file__).parent / "data" / "rendering" / "tricky"
@@ -36,8 +37,8 @@ def test_footnotes_tables_blockquotes():
 
 
 def test_reading_minutes_counts_chinese_chars_and_english_words():
-    assert rendering.reading_minutes("字" * 800) == 2
-    assert rendering.reading_minutes("word " * 600) == 3
+    assert reading_minutes("字" * 800) == 2
+    assert reading_minutes("word " * 600) == 3
 
 
 @pytest.mark.parametrize("path", sorted(CORPUS.glob("*.md")), ids=lambda p: p.stem)
@@ -46,6 +47,7 @@ def test_tricky_corpus(path):
     text = path.read_text(encoding="utf-8")
     result = rendering.render_article(text)
     assert rendering.render_preview(text) == result.body_html
+    assert rendering.markdown_plain_text(text) == result.plain_text
     for line in text.splitlines():
         if line.startswith("<!-- expect: "):
             assert line[13:-4] in result.body_html

@@ -1,0 +1,107 @@
+"""The one renderer: Markdown + LaTeX -> sanitised HTML, feed HTML, TOC, summary, reading time.
+
+Everything that needs HTML or a summary calls this package: Article.save(), the markdownx
+preview, the stream and the feeds. Rendering happens at save time (and in the preview),
+never per request. One pass, one module per step:
+
+1. ``formulas``: every formula is pulled out of the source (outside code) and replaced by an
+   alphanumeric placeholder, so Markdown never sees LaTeX.
+2. ``markdown``: markdown-it renders the Markdown (GFM tables, footnotes, heading anchors,
+   Pygments); its tokens also give the TOC (``toc``) and the plain text (``plaintext``).
+3. ``sanitising``: nh3 cleans the HTML with an explicit allowlist.
+4. ``typesetting``: the formulas, typeset once by KaTeX (server side, mini-racer, cached),
+   replace the placeholders: HTML+MathML for the page, MathML only for feeds. Math is
+   inserted after sanitising and only from KaTeX (``trust: false``).
+5. ``summary`` cuts the plain text (placeholders still in, so formulas stay whole and reuse
+   the body's typesetting); ``reading`` counts it.
+"""
+
+import dataclasses
+from dataclasses import dataclass
+
+from articles.rendering.formulas import Formula, extract_math, restore_sources, split_math
+from articles.rendering.markdown import render as render_markdown
+from articles.rendering.plaintext import markdown_plain_text, plain_text
+from articles.rendering.reading import reading_minutes
+from articles.rendering.sanitising import sanitise
+from articles.rendering.summary import (
+    ELLIPSIS,
+    cut_summary,
+    own_summary,
+    summary_fragments,
+    text_atoms,
+)
+from articles.rendering.toc import build_toc
+from articles.rendering.typesetting import FEED, PAGE, insert_math, katex, typeset
+
+__all__ = [
+    "ELLIPSIS",
+    "STORED_FIELDS",
+    "Formula",
+    "RenderedArticle",
+    "extract_math",
+    "katex",
+    "markdown_plain_text",
+    "render_article",
+    "render_preview",
+    "split_math",
+    "text_atoms",
+    "typeset",
+]
+
+
+@dataclass(frozen=True)
+class RenderedArticle:
+    body_html: str  # page HTML (sanitised; math typeset for browsers)
+    body_feed_html: str  # feed HTML (math as MathML, for readers without JavaScript)
+    toc_html: str  # table of contents, "" when the note has too few headings
+    summary_text: str  # plain text, formulas kept whole as LaTeX with delimiters
+    summary_html: str  # escaped summary text with typeset math
+    summary_feed_html: str  # escaped summary text with MathML
+    reading_minutes: int
+    # The whole body as plain text, formulas as written: not stored on the note, handed to
+    # the search index after the save.
+    plain_text: str = dataclasses.field(default="", metadata={"stored": False})
+
+
+# The RenderedArticle fields that are Article columns (Article.render, rerender_articles).
+STORED_FIELDS = tuple(
+    field.name
+    for field in dataclasses.fields(RenderedArticle)
+    if field.metadata.get("stored", True)
+)
+
+
+def _render_body(body):
+    source, formulas = extract_math(body or "")
+    tokens, raw = render_markdown(source)
+    return tokens, formulas, sanitise(raw), typeset(formulas)
+
+
+def render_article(body, summary=""):
+    """Everything stored for a note with this ``body`` and hand-written ``summary``."""
+    tokens, formulas, clean, typeset_formulas = _render_body(body)
+    plain = plain_text(tokens, formulas)
+    written = plain.written()
+    if summary and summary.strip():
+        summary_text, summary_html, summary_feed_html = own_summary(summary)
+    else:
+        cut = cut_summary(plain.text, plain.formulas)
+        summary_text = restore_sources(cut, plain.formulas)
+        summary_html, summary_feed_html = summary_fragments(cut, plain.formulas)
+    return RenderedArticle(
+        body_html=insert_math(clean, typeset_formulas, formulas, PAGE),
+        body_feed_html=insert_math(clean, typeset_formulas, formulas, FEED),
+        toc_html=build_toc(tokens),
+        summary_text=summary_text,
+        summary_html=summary_html,
+        summary_feed_html=summary_feed_html,
+        reading_minutes=reading_minutes(written),
+        plain_text=written,
+    )
+
+
+def render_preview(text):
+    """MARKDOWNX_MARKDOWNIFY_FUNCTION: exactly the stored page body HTML for the same text."""
+    _, formulas, clean, typeset_formulas = _render_body(text)
+    return insert_math(clean, typeset_formulas, formulas, PAGE)
