@@ -16,6 +16,8 @@ before checking its size. Here:
 - errors are JSON in markdownx's shape, ``{"image": ["message"]}``.
 """
 
+import errno
+import logging
 import uuid
 from io import BytesIO
 
@@ -31,6 +33,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_safe
 from markdownx.views import ImageUploadView as MarkdownxImageUploadView
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+
+logger = logging.getLogger(__name__)
 
 # Pillow format -> (file extension, content type). The only formats ever stored.
 IMAGE_FORMATS = {
@@ -131,11 +135,39 @@ def _encode(image, image_format, frames):
     return output.getvalue()
 
 
-def save_image(image_format, data):
-    """Store ``data`` under a new random name in MARKDOWNX_MEDIA_PATH; return its URL."""
+def save_image(image_format, data, name=None):
+    """Store ``data`` in MARKDOWNX_MEDIA_PATH under a new random name; return its URL.
+
+    ``name`` keeps a name this function generated before (an imported export's image).
+    """
     extension = IMAGE_FORMATS[image_format][0]
-    name = f"{settings.MARKDOWNX_MEDIA_PATH}{uuid.uuid4().hex}.{extension}"
-    return default_storage.url(default_storage.save(name, ContentFile(data)))
+    name = f"{settings.MARKDOWNX_MEDIA_PATH}{name or uuid.uuid4().hex + '.' + extension}"
+    name = default_storage.get_available_name(name)
+    try:
+        stored = default_storage.save(name, ContentFile(data))
+    # A full disk (OSError) or an object store's client error: nothing half-written stays.
+    except Exception as error:
+        _remove_partial(name)
+        raise ImageNotStored(error) from error
+    return default_storage.url(stored)
+
+
+class ImageNotStored(OSError):
+    """The storage could not write an image (disk full, object store unreachable)."""
+
+    def __init__(self, error):
+        full = isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
+        self.status = 507 if full else 503
+        reason = "服务器存储空间不足" if full else "存储暂时不可用"
+        super().__init__(f"图片没有保存：{reason}，请稍后再试。")
+
+
+def _remove_partial(name):
+    try:
+        if default_storage.exists(name):
+            default_storage.delete(name)
+    except Exception:
+        logger.exception("Could not remove the partial upload %s", name)
 
 
 class ImageUploadForm(forms.Form):
@@ -189,7 +221,12 @@ class ImageUploadView(MarkdownxImageUploadView):
         return csrf_protect(super().dispatch)(request, *args, **kwargs)
 
     def form_valid(self, form):
-        return JsonResponse({"image_code": f"![]({form.save()})"})
+        try:
+            url = form.save()
+        except ImageNotStored as error:
+            logger.warning("Upload not stored: %s", error.__cause__)
+            return upload_error(str(error), status=error.status)
+        return JsonResponse({"image_code": f"![]({url})"})
 
     def form_invalid(self, form):
         status = 413 if form.has_error("image", "too_large") else 400
