@@ -71,3 +71,13 @@ def test_rerender_articles_is_idempotent_and_reports_counts(settings):
     refreshed = Article.objects.get(pk=first.pk)
     assert refreshed.summary_text.endswith("...") and len(refreshed.summary_text) <= 33
     assert refreshed.updated_at == before_update
+
+
+def test_stored_fields_are_the_article_columns_the_renderer_fills():
+    columns = {field.name for field in Article._meta.concrete_fields}
+    assert set(rendering.STORED_FIELDS) <= columns
+    assert "body_html" in rendering.STORED_FIELDS and "reading_minutes" in rendering.STORED_FIELDS
+    assert "plain_text" not in rendering.STORED_FIELDS and "plain_text" not in columns
+    note = Article(body="## 概述\n\n能量 $E$。", summary="")
+    note.render()
+    assert note.plain_text == "概述 能量 $E$。" and "katex" in note.body_html

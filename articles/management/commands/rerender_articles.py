@@ -4,16 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from articles.models import Article
-
-RENDERED_FIELDS = [
-    "body_html",
-    "body_feed_html",
-    "toc_html",
-    "summary_text",
-    "summary_html",
-    "summary_feed_html",
-    "reading_minutes",
-]
+from articles.rendering import STORED_FIELDS
 
 
 class Command(BaseCommand):
@@ -30,12 +21,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         checked = changed = 0
-        notes = Article.objects.only("pk", "body", "summary", *RENDERED_FIELDS).order_by("pk")
+        notes = Article.objects.only("pk", "body", "summary", *STORED_FIELDS).order_by("pk")
         for article in notes.iterator(chunk_size=200):
             checked += 1
-            before = {field: getattr(article, field) for field in RENDERED_FIELDS}
+            before = {field: getattr(article, field) for field in STORED_FIELDS}
             article.render()
-            after = {field: getattr(article, field) for field in RENDERED_FIELDS}
+            after = {field: getattr(article, field) for field in STORED_FIELDS}
             if after == before:
                 continue
             changed += 1
