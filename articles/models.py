@@ -121,15 +121,12 @@ class Article(models.Model):
     is_published.boolean = True
 
     def render(self):
-        """Store the rendered body and summary (see articles.rendering)."""
+        """Store the rendered body and summary (see articles.rendering). The body's plain text
+        is kept on the instance (``plain_text``, not a column) for the search index."""
         result = rendering.render_article(self.body, summary=self.summary)
-        self.body_html = result.body_html
-        self.body_feed_html = result.body_feed_html
-        self.toc_html = result.toc_html
-        self.summary_text = result.summary_text
-        self.summary_html = result.summary_html
-        self.summary_feed_html = result.summary_feed_html
-        self.reading_minutes = result.reading_minutes
+        for name in rendering.STORED_FIELDS:
+            setattr(self, name, getattr(result, name))
+        self.plain_text = result.plain_text
 
     def _unique_slug(self):
         base = slugify(self.title, allow_unicode=True)[:180] or "note"
