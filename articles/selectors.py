@@ -32,3 +32,17 @@ def related_articles(article, limit=4):
         .annotate(shared_tags=Count("pk"))
         .order_by("-shared_tags", "-published_at")[:limit]
     )
+
+
+def first_publication_after(moment):
+    """The earliest publication time after ``moment`` among notes set to be published.
+
+    Notes become public when that time comes (see ``ArticleQuerySet.published``), with no save:
+    the page cache starts a new generation then. One index range scan.
+    """
+    return (
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=moment)
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "transfer",
     # backup / restore management commands.
     "ops",
+    # The page cache (pagecache/): last, so its receivers run after search indexing.
+    "pagecache",
 ]
 
 MIDDLEWARE = [
@@ -54,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions: a cached page skips sessions, CSRF, auth and the database.
+    "pagecache.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -190,6 +194,23 @@ SEARCH_SNIPPET_LENGTH = env.int("SEARCH_SNIPPET_LENGTH", default=160)
 SEARCH_MAX_RESULTS = env.int("SEARCH_MAX_RESULTS", default=1000)
 # Load the Chinese segmenter's dictionary at start-up (when off: at the first search or save).
 SEARCH_WARM_UP = env.bool("SEARCH_WARM_UP", default=True)
+
+# --- Page cache and HTTP caching (pagecache/) ---
+# Anonymous pages and feeds from the cache named PAGE_CACHE_ALIAS (Redis in production), each
+# kept at most PAGE_CACHE_TIMEOUT seconds (a bound for when an invalidation cannot reach Redis).
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=600)
+# Cache-Control of HTML pages: browsers, shared caches (CDN, proxy), serving stale meanwhile.
+HTTP_CACHE_MAX_AGE = env.int("HTTP_CACHE_MAX_AGE", default=60)
+HTTP_CACHE_S_MAXAGE = env.int("HTTP_CACHE_S_MAXAGE", default=300)
+HTTP_CACHE_STALE_WHILE_REVALIDATE = env.int("HTTP_CACHE_STALE_WHILE_REVALIDATE", default=60)
+# Purge hook (off when empty): a URL template with {path}, requested after commit per path.
+PAGE_CACHE_PURGE_URL = env.str("PAGE_CACHE_PURGE_URL", default="")
+PAGE_CACHE_PURGE_METHOD = env.str("PAGE_CACHE_PURGE_METHOD", default="PURGE")
+PAGE_CACHE_PURGE_TIMEOUT = env.float("PAGE_CACHE_PURGE_TIMEOUT", default=3.0)
+# List pages stop at this page (deeper pages are 404): OFFSET costs grow with the depth.
+STREAM_MAX_PAGES = env.int("STREAM_MAX_PAGES", default=1000)
 
 # --- django-taggit ---
 TAGGIT_CASE_INSENSITIVE = True

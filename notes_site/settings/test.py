@@ -10,3 +10,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tests run in transactions that never commit (no invalidation): tests/test_page_cache.py
+# and tests/test_http_caching.py switch the page cache on.
+PAGE_CACHE_ENABLED = False

@@ -1,0 +1,154 @@
+"""Anonymous GET and HEAD of the public pages and feeds, served from the cache.
+
+Placed after WhiteNoise and before the session middleware: a hit skips sessions, CSRF, auth
+and messages and touches no database. The rules, after Django's cache middleware:
+
+- Only requests without a session or messages cookie and without ``Authorization``, with query
+  parameters the pages read (anything else, e.g. ``?utm_source``, is computed, not stored).
+  Session holders (staff) always get a fresh page, marked private.
+- Only 200s of the public views (``CACHED_NAMESPACES``, ``CACHED_URL_NAMES``) without
+  ``Set-Cookie``, ``Vary`` or a private/no-cache ``Cache-Control`` are stored: a page with a
+  CSRF token, messages or a draft preview never is.
+- The key holds the generation (``pagecache.generation``), the release and settings
+  fingerprint, the scheme, the host and the full path.
+- A cache that fails means an uncached page, never an error page.
+"""
+
+import hashlib
+import logging
+import time
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers
+
+from pagecache import generation as generations
+from pagecache import http
+
+logger = logging.getLogger(__name__)
+
+CACHED_NAMESPACES = frozenset({"articles", "feeds", "search"})
+CACHED_URL_NAMES = frozenset({"sitemap", "sitemap_section", "robots_txt"})
+# Query parameters some page reads; a request with any other one is served uncached.
+QUERY_PARAMETERS = frozenset({"page", "p", "q", "category", "tag", "full"})
+MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage
+STATUS_HEADER = "X-Page-Cache"
+HTML_TYPES = ("text/html",)
+_ERROR_LOG_INTERVAL = 60.0
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._last_error_log = 0.0
+
+    def __call__(self, request):
+        if not settings.PAGE_CACHE_ENABLED or request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        if has_personal_cookie(request):
+            return self._personal(request)
+        if not is_cacheable_request(request):
+            return self.get_response(request)
+        try:
+            name = page_key_name(request)
+        except DisallowedHost:
+            return self.get_response(request)  # the 400 comes from the usual place
+        try:
+            generation, values = generations.current(extra=[name])
+        except Exception as error:  # any cache failure: serve the page uncached
+            self._log_error("read", error)
+            generation = None
+        if generation is None:
+            return self.get_response(request)
+        entry = values[name]
+        if entry is not None:
+            return from_entry(request, generation, entry)
+        if http.client_is_current(request, generation.etag, None):
+            # The client holds an HTML page of this generation: no view, no query.
+            return http.not_modified(http.apply_validators(HttpResponse(), generation))
+        response = self.get_response(request)
+        if is_storable(request, response):
+            self._store(request, response, generation, name)
+        return response
+
+    def _personal(self, request):
+        response = self.get_response(request)
+        if is_public_view(request) and "Cache-Control" not in response.headers:
+            add_never_cache_headers(response)  # never kept by a browser or a shared cache
+        response.headers[STATUS_HEADER] = "bypass"
+        return response
+
+    def _store(self, request, response, generation, name):
+        ours = not response.has_header("ETag")  # pages, sitemap, robots.txt (feeds have theirs)
+        if ours:
+            http.apply_validators(response, generation)
+        timeout, left = settings.PAGE_CACHE_TIMEOUT, generation.seconds_left()
+        if left is not None:
+            timeout = min(timeout, left)
+        if timeout <= 0:
+            return
+        entry = (response.status_code, list(response.headers.items()), response.content, ours)
+        try:
+            generations.page_cache().set(generation.key(name), entry, timeout)
+        except Exception as error:
+            self._log_error("write", error)
+            return
+        response.headers[STATUS_HEADER] = "miss"
+
+    def _log_error(self, operation, error):
+        now = time.monotonic()
+        if now - self._last_error_log >= _ERROR_LOG_INTERVAL:
+            self._last_error_log = now
+            logger.warning("Page cache %s failed, serving uncached: %r", operation, error)
+
+
+def has_personal_cookie(request):
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies
+
+
+def is_cacheable_request(request):
+    return "Authorization" not in request.headers and set(request.GET) <= QUERY_PARAMETERS
+
+
+def page_key_name(request):
+    """The page's part of the key: fingerprint, scheme, host and full path (digested)."""
+    url = f"{generations.fingerprint()}|{request.scheme}|{request.get_host()}|"
+    url += request.get_full_path()
+    return "page:" + hashlib.sha256(url.encode()).hexdigest()[:40]
+
+
+def is_public_view(request):
+    match = request.resolver_match
+    return match is not None and (
+        match.namespace in CACHED_NAMESPACES or match.url_name in CACHED_URL_NAMES
+    )
+
+
+def is_html(response):
+    return response.get("Content-Type", "").startswith(HTML_TYPES)
+
+
+def is_storable(request, response):
+    if request.method != "GET" or response.status_code != 200 or response.streaming:
+        return False
+    if response.cookies or response.has_header("Vary"):
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    if any(directive in cache_control for directive in ("private", "no-store", "no-cache")):
+        return False
+    return is_public_view(request)
+
+
+def from_entry(request, generation, entry):
+    status, headers, content, ours = entry
+    response = HttpResponse(content, status=status)
+    for header, value in headers:
+        response.headers[header] = value
+    if ours:  # lifetimes shrink as the next publication nears
+        http.apply_validators(response, generation)
+    if http.client_is_current(request, response.get("ETag"), response.get("Last-Modified")):
+        return http.not_modified(response)
+    response.headers[STATUS_HEADER] = "hit"
+    return response
