@@ -1,8 +1,15 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.urls import path
 from markdownx.widgets import AdminMarkdownxWidget
 
-from articles.models import Article, Category
+from articles import admin_views, autosave, presence
+from articles.admin_revisions import RevisionAdminMixin
+from articles.conflicts import InvalidVersionToken, read_version_token, version_token
+from articles.models import Article, Category, RevisionDetail
+from articles.revisions import record_deletion
+from articles.services import EditConflict, save_article
 from search.engine import search
 
 
@@ -14,8 +21,33 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
 
 
+class ArticleAdminForm(forms.ModelForm):
+    """The change form, plus the signed version it was loaded from (see articles.conflicts)."""
+
+    base_version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["base_version"].initial = version_token(self.instance)
+        self.expected_version = None
+
+    def clean_base_version(self):
+        token = self.cleaned_data["base_version"]
+        if self.instance.pk is not None and not self.instance._state.adding:
+            try:
+                self.expected_version = read_version_token(token, self.instance.pk)
+            except InvalidVersionToken as error:
+                raise forms.ValidationError(
+                    f"{error} Nothing was saved. Copy your text, reload the note and save again.",
+                    code="invalid_version",
+                ) from None
+        return token
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
+    form = ArticleAdminForm
     list_display = ["title", "category", "status", "published_at", "author", "is_published"]
     list_filter = ["status", "category", "tags", "published_at"]
     list_select_related = ["category", "author"]
@@ -25,17 +57,40 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["category"]
     actions = ["publish", "unpublish"]
     formfield_overrides = {models.TextField: {"widget": AdminMarkdownxWidget}}
+    change_form_template = "admin/articles/article/change_form.html"
+    change_list_template = "admin/articles/article/change_list.html"
 
     class Media:
-        # Warns while typing when a Markdown image has no alt text; says why an upload failed.
-        js = ["js/admin-alt-text.js", "js/admin-upload-errors.js"]
+        # Warns while typing when a Markdown image has no alt text; says why an upload failed;
+        # autosaves the text being edited; shows who else has the note open.
+        js = [
+            "js/admin-alt-text.js",
+            "js/admin-upload-errors.js",
+            "js/admin-autosave.js",
+            "js/admin-presence.js",
+        ]
         # The preview shows server-typeset math and highlighted code, as the page does.
-        css = {"all": ["katex/katex.min.css", "css/code-highlight.css"]}
+        css = {"all": ["katex/katex.min.css", "css/code-highlight.css", "css/admin-editing.css"]}
 
     fieldsets = [
-        (None, {"fields": ["title", "slug", "category", "tags", "body"]}),
+        (None, {"fields": ["title", "slug", "category", "tags", "body", "base_version"]}),
         ("Publishing", {"fields": ["status", "published_at", "author", "summary"]}),
     ]
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        # JSON endpoints called by the editor's scripts: they answer 403 rather than
+        # redirect to the login page (admin_views checks staff and permissions).
+        endpoints = [
+            path("autosave/", admin_views.autosave, name="{}_{}_autosave".format(*info)),
+            path(
+                "autosave/discard/",
+                admin_views.discard_autosave,
+                name="{}_{}_autosave_discard".format(*info),
+            ),
+            path("<int:pk>/presence/", admin_views.presence, name="{}_{}_presence".format(*info)),
+        ]
+        return endpoints + self.revision_urls() + super().get_urls()
 
     def get_search_results(self, request, queryset, search_term):
         """The site's search engine (segmented Chinese, phrases, -exclusions), drafts included."""
@@ -52,17 +107,90 @@ class ArticleAdmin(admin.ModelAdmin):
             kwargs["widget"] = admin.widgets.AdminTextareaWidget(attrs={"rows": 3})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-    def _set_status(self, request, queryset, status):
-        # save() per article so that stored renders and search stay in step.
+    # --- Saving: every save is a revision, checked against the version the form carried ---
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            labels = [str(form.fields[name].label or name) for name in form.changed_data]
+            comment = "Changed " + ", ".join(labels) + "." if labels else "Saved, no changes."
+        else:
+            comment = "Created."
+        try:
+            save_article(
+                obj,
+                user=request.user,
+                comment=comment,
+                tags=form.cleaned_data["tags"],
+                expected_version=form.expected_version if change else None,
+            )
+        except EditConflict as conflict:
+            conflict.submitted, conflict.tags = obj, form.cleaned_data["tags"]
+            raise
+        autosave.discard_autosave(request.user, obj if change else None)
+
+    def save_related(self, request, form, formsets, change):
+        # Tags were set by save_article, in the revision; there are no other relations.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        try:
+            return super().change_view(
+                request,
+                object_id,
+                form_url,
+                self.editing_context(request, object_id, extra_context),
+            )
+        except EditConflict as conflict:
+            # The whole save was rolled back; keep the refused text, then show both.
+            return self.conflict_view(request, conflict)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return super().add_view(
+            request, form_url, self.editing_context(request, None, extra_context)
+        )
+
+    def editing_context(self, request, object_id, extra_context):
+        """What the change form adds: autosave offer, who else is editing, endpoints."""
+        context = dict(extra_context or {})
+        if request.method != "GET":
+            return context
+        article = self.get_object(request, object_id) if object_id else None
+        if object_id and article is None:
+            return context
+        context["pending_autosave"] = self.autosave_offer(request, article)
+        if article is not None:
+            context["other_editors"] = presence.ping(article.pk, request.user)
+            context["conflict_copy"] = self.conflict_copy_from_query(request, article)
+        return context
+
+    def delete_model(self, request, obj):
+        record_deletion(obj, user=request.user)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
         for article in queryset:
+            self.delete_model(request, article)
+
+    # --- Bulk actions: one revision per note changed, publication dates as in the form ---
+
+    def _set_status(self, request, queryset, status, verb):
+        changed = 0
+        for article in queryset.select_related("category").exclude(status=status):
             article.status = status
-            article.save()
-        self.message_user(request, f"{queryset.count()} note(s) updated.", messages.SUCCESS)
+            save_article(
+                article,
+                user=request.user,
+                comment=f"{verb} (bulk action).",
+                kind=RevisionDetail.Kind.BULK,
+            )
+            changed += 1
+        self.message_user(request, f"{changed} note(s) {verb.lower()}.", messages.SUCCESS)
 
     @admin.action(description="Publish selected notes", permissions=["change"])
     def publish(self, request, queryset):
-        self._set_status(request, queryset, Article.Status.PUBLISHED)
+        self._set_status(request, queryset, Article.Status.PUBLISHED, "Published")
 
     @admin.action(description="Unpublish selected notes (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
-        self._set_status(request, queryset, Article.Status.DRAFT)
+        self._set_status(request, queryset, Article.Status.DRAFT, "Unpublished")

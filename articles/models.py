@@ -1,9 +1,11 @@
+import reversion
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from markdownx.models import MarkdownxField
+from reversion.models import Revision
 from taggit.managers import TaggableManager
 
 from articles import rendering
@@ -40,6 +42,20 @@ class ArticleQuerySet(models.QuerySet):
         return self.published()
 
 
+# Revisions keep what an author edits; renders are recomputed on restore, version is bookkeeping.
+# Tags are not serialised by reversion (taggit's through model): RevisionDetail keeps them.
+@reversion.register(
+    exclude=[
+        "body_html",
+        "body_feed_html",
+        "toc_html",
+        "summary_text",
+        "summary_html",
+        "summary_feed_html",
+        "reading_minutes",
+        "version",
+    ]
+)
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -75,12 +91,20 @@ class Article(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
-        default=timezone.now,
+        null=True,
+        blank=True,
         db_index=True,
-        help_text="A future time schedules the note: it stays hidden until then.",
+        help_text="Leave empty to publish at the moment the status becomes Published. "
+        "A time you type is kept; a future time schedules the note (hidden until then).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Every save (any field, tags included); feeds' ETags and Last-Modified rely on it.
     updated_at = models.DateTimeField(auto_now=True)
+    # The last meaningful content change (title, body, summary; not whitespace, not tags): the
+    # "updated" time readers see. Set by articles.services.save_article; importers may pass it.
+    revised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Moves by one on every save_article(); the change form carries it (lost-update check).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     # Computed from body/summary at save time by articles.rendering; never edited by hand.
     body_html = models.TextField(blank=True, editable=False)
@@ -94,8 +118,8 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-published_at", "-id"]
-        get_latest_by = "published_at"
+        # Drafts have no date until publication: they come first, on every database.
+        ordering = [models.F("published_at").desc(nulls_first=True), "-id"]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_public_idx"),
             models.Index(
@@ -107,8 +131,13 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        """Store the note (slug, publication date, renders). Edits go through
+        ``articles.services.save_article``, which also records a revision."""
         if not self.slug:
             self.slug = self._unique_slug()
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            # Nobody set a date: the note is published now (see the field's help text).
+            self.published_at = timezone.now()
         self.render()
         super().save(*args, **kwargs)
 
@@ -116,9 +145,19 @@ class Article(models.Model):
         return reverse("articles:article_detail", kwargs={"slug": self.slug})
 
     def is_published(self):
-        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
 
     is_published.boolean = True
+
+    @property
+    def last_revised_at(self):
+        """What readers see as "updated": the last content change, never before publication."""
+        dates = [date for date in (self.revised_at, self.published_at) if date is not None]
+        return max(dates, default=None)
 
     def render(self):
         """Store the rendered body and summary (see articles.rendering). The body's plain text
@@ -134,3 +173,66 @@ class Article(models.Model):
         while Article.objects.filter(slug=slug).exclude(pk=self.pk).exists():
             slug, n = f"{base}-{n}", n + 1
         return slug
+
+
+class RevisionDetail(models.Model):
+    """What one revision of a note holds beyond reversion's Version: its tags and its kind."""
+
+    class Kind(models.TextChoices):
+        SAVE = "save", "Saved"
+        BULK = "bulk", "Bulk action"
+        RESTORE = "restore", "Restored"
+        CONFLICT = "conflict", "Conflict copy (not applied)"
+        IMPORT = "import", "Imported"
+        COMMAND = "command", "Command"
+        DELETE = "delete", "Deleted"
+
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="article_details")
+    article_id = models.BigIntegerField(db_index=True)  # no FK: deleted notes keep their history
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SAVE)
+    tags = models.JSONField(default=list, help_text="[[tag id, tag name], ...] at that revision.")
+    category_name = models.CharField(max_length=100, blank=True)  # to name a deleted category
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "article_id"], name="revision_detail_once")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.revision_id} (note {self.article_id})"
+
+
+class Autosave(models.Model):
+    """A user's unsaved text of a note (``article`` empty: a new note), one per user and note."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="autosaves"
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="autosaves"
+    )
+    base_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The note's version the editor was loaded from."
+    )
+    title = models.CharField(max_length=200, blank=True)
+    tags = models.CharField(max_length=1000, blank=True)
+    body = models.TextField(blank=True)
+    summary = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "article"],
+                condition=models.Q(article__isnull=False),
+                name="autosave_one_per_user_note",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(article__isnull=True),
+                name="autosave_one_new_note_per_user",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Autosave of {self.article or 'a new note'} by {self.user}"

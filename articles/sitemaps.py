@@ -2,11 +2,15 @@
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Exists, Max, OuterRef
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from taggit.models import Tag
 
 from articles.models import Article, Category
 from articles.selectors import per_category
+
+# Article.last_revised_at in SQL (published notes always have published_at).
+LAST_REVISED = Greatest(Coalesce("revised_at", "published_at"), "published_at")
 
 
 class ArticleSitemap(Sitemap):
@@ -17,7 +21,7 @@ class ArticleSitemap(Sitemap):
         return Article.objects.published().order_by("-published_at")
 
     def lastmod(self, article):
-        return article.updated_at
+        return article.last_revised_at
 
 
 class CategorySitemap(Sitemap):
@@ -27,7 +31,7 @@ class CategorySitemap(Sitemap):
     def items(self):
         # lastmod from published notes only: a draft's edit time is not public.
         return (
-            Category.objects.annotate(last_updated=per_category(Max("updated_at")))
+            Category.objects.annotate(last_updated=per_category(Max(LAST_REVISED)))
             .filter(last_updated__isnull=False)
             .order_by("position", "name")
         )

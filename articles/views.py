@@ -37,12 +37,16 @@ class ArticleDetailView(DetailView):
         article = self.object
         published = Article.objects.published().exclude(pk=article.pk)
         when = article.published_at
+        previous_article = next_article = None
+        if when is not None:  # a draft has no date, hence no neighbours, until publication
+            previous_article = (
+                published.filter(published_at__lt=when).order_by("-published_at").first()
+            )
+            next_article = published.filter(published_at__gt=when).order_by("published_at").first()
         return super().get_context_data(
             is_preview=not article.is_published(),
-            previous_article=published.filter(published_at__lt=when)
-            .order_by("-published_at")
-            .first(),
-            next_article=published.filter(published_at__gt=when).order_by("published_at").first(),
+            previous_article=previous_article,
+            next_article=next_article,
             related_articles=related_articles(article),
             canonical_url=self.request.build_absolute_uri(article.get_absolute_url()),
             **kwargs,

@@ -151,9 +151,8 @@ class StreamFeed(Feed):
         return entry.article.published_at
 
     def item_updateddate(self, entry):
-        # A note written early and scheduled later was last changed when it came out.
-        article = entry.article
-        return max(article.updated_at, article.published_at)
+        # The last content change, never before publication: whitespace or tag edits don't count.
+        return entry.article.last_revised_at
 
     def item_author_name(self, entry):
         # Atom requires an author; a login name is not for publishing.

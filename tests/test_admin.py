@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Category
+from tests.admin_forms import change_form_data
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +145,7 @@ def test_preview_renders_for_staff(staff_client):
 def test_edit_keeps_created_at_and_updates_rendering(staff_client, staff):
     note = ArticleFactory(author=staff, body="旧的正文")
     url = reverse("admin:articles_article_change", args=[note.pk])
-    data = add_form_data(staff, title=note.title, slug=note.slug, body="新的**正文**", tags="x")
+    data = change_form_data(staff_client, note, body="新的**正文**", tags="x")
     assert staff_client.post(url, data).status_code == 302
     note.refresh_from_db()
     assert "<strong>正文</strong>" in note.body_html

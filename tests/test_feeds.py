@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from articles.services import save_article
 from feeds.html import absolutize_urls
 from tests.factories import ArticleFactory, CategoryFactory, UserFactory
 
@@ -199,12 +200,12 @@ def test_dates_are_rfc_822_in_rss_and_rfc_3339_in_atom_and_json(client, article)
     entry = root.find(f"{ATOM}entry")
     assert datetime.fromisoformat(entry.findtext(f"{ATOM}published")) == article.published_at
     updated = datetime.fromisoformat(entry.findtext(f"{ATOM}updated"))
-    assert updated == article.updated_at
+    assert updated == article.last_revised_at  # no content change since publication
     # The feed is as new as its newest change.
     assert datetime.fromisoformat(root.findtext(f"{ATOM}updated")) == updated
 
     (item,) = json_feed(fetch(client, reverse("feeds:json")))["items"]
-    assert datetime.fromisoformat(item["date_modified"]) == article.updated_at
+    assert datetime.fromisoformat(item["date_modified"]) == article.last_revised_at
 
 
 def test_a_scheduled_note_is_updated_no_earlier_than_published(client):
@@ -220,10 +221,10 @@ def test_feed_updated_is_the_newest_change_among_its_items(client):
     ArticleFactory(published_at=timezone.now() - timedelta(days=2))
     Article.objects.update(updated_at=timezone.now() - timedelta(days=5))
     older.title = "刚刚修订"
-    older.save()
+    save_article(older)
     root = ET.fromstring(fetch(client, reverse("feeds:atom")).content)
     older.refresh_from_db()
-    assert datetime.fromisoformat(root.findtext(f"{ATOM}updated")) == older.updated_at
+    assert datetime.fromisoformat(root.findtext(f"{ATOM}updated")) == older.revised_at
 
 
 # --- What is listed ------------------------------------------------------------------------
