@@ -3,7 +3,7 @@
 A change that can alter a page increments it (``bump``), so every worker and every replica
 stops using the pages of the old generation at once; they expire by themselves. A missing
 generation (Redis restarted, it keeps nothing on disk) is seeded from the clock in
-milliseconds, never from 1: a number cannot come back after a restart, so neither can an old
+microseconds, never from 1: a number cannot come back after a restart, so neither can an old
 ETag. Each generation remembers when it began (``since``, the pages' Last-Modified) and the
 first publication time after that (``next``): when that time comes, the next request bumps the
 generation, so a scheduled note appears without a save and without cron.
@@ -95,15 +95,22 @@ class Generation:
         return max(0, int(self.next_publication - (time.time() if now is None else now)))
 
 
+def clock_seed():
+    """A generation number from the clock, in microseconds: a bump is a round trip to the cache
+    (well over a microsecond), so no run of bumps ever gets ahead of a later seed."""
+    return int(time.time() * 1_000_000)
+
+
 def _timeout():
     return settings.PAGE_CACHE_TIMEOUT
 
 
-def _number(cache):
+def current_number(cache=None):
     """The current generation number, seeded from the clock when missing; None if unavailable."""
+    cache = cache or page_cache()
     number = cache.get(GENERATION_KEY)
     if number is None:
-        seed = int(time.time() * 1000)
+        seed = clock_seed()
         cache.add(GENERATION_KEY, seed, None)
         number = cache.get(GENERATION_KEY)
     return number
@@ -126,7 +133,7 @@ def current(cache=None, *, extra=()):
     """
     cache = cache or page_cache()
     for _attempt in range(3):
-        number = _number(cache)
+        number = current_number(cache)
         if number is None:
             return None, {}
         names = ["since", "next", *extra]
@@ -161,7 +168,7 @@ def bump(cache=None):
     try:
         number = cache.incr(GENERATION_KEY)
     except ValueError:  # no generation yet (or Redis lost it): seed one from the clock
-        seed = int(time.time() * 1000)
+        seed = clock_seed()
         number = seed if cache.add(GENERATION_KEY, seed, None) else cache.incr(GENERATION_KEY)
     cache.set(f"pagecache:{number}:since", time.time(), None)
     return number
