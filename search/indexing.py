@@ -36,10 +36,11 @@ def _labels(article):
     return " ".join([*names, article.category.name])
 
 
-def build_document(article):
-    """An unsaved SearchDocument for ``article`` (tags prefetched, category selected)."""
+def build_document(article, plain=None):
+    """An unsaved SearchDocument for ``article`` (tags prefetched, category selected);
+    ``plain`` is its body's plain text when the caller has it from the render."""
     labels = _labels(article)
-    plain = body_plain_text(article.body)
+    plain = body_plain_text(article.body) if plain is None else plain
     return SearchDocument(
         article_id=article.pk,
         title_tokens=segmenter.segment(article.title),
@@ -75,11 +76,16 @@ def _update_vectors(ids, using):
     )
 
 
-def index_articles(ids):
-    """Write (or rewrite) the whole search document of each note in ``ids``."""
+def index_articles(ids, plain_texts=None):
+    """Write (or rewrite) the whole search document of each note in ``ids``; ``plain_texts``
+    ({pk: body plain text}, from the render at save time) spares parsing those bodies again."""
     ids = list(ids)
+    plain_texts = plain_texts or {}
     using = router.db_for_write(SearchDocument)
-    documents = [build_document(article) for article in _articles(ids).using(using)]
+    documents = [
+        build_document(article, plain_texts.get(article.pk))
+        for article in _articles(ids).using(using)
+    ]
     with transaction.atomic(using=using):
         SearchDocument.objects.using(using).bulk_create(
             documents,
@@ -138,9 +144,14 @@ def _after_commit(function, ids, using):
         transaction.on_commit(partial(function, ids), using=using, robust=True)
 
 
-def _article_saved(sender, instance, raw=False, using=None, **kwargs):
+def _article_saved(sender, instance, raw=False, using=None, update_fields=None, **kwargs):
     if not raw:
-        _after_commit(index_articles, [instance.pk], using)
+        # Article.render() left the saved body's plain text on the instance.
+        carried = hasattr(instance, "plain_text") and (
+            update_fields is None or "body" in update_fields
+        )
+        plain_texts = {instance.pk: instance.plain_text} if carried else None
+        _after_commit(partial(index_articles, plain_texts=plain_texts), [instance.pk], using)
 
 
 def _tags_changed(sender, instance, action, using=None, **kwargs):

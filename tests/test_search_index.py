@@ -172,3 +172,22 @@ def test_rebuilding_twice_is_idempotent(indexed):
     assert public("lambda") == [note.pk]
     if connection.vendor == "sqlite":
         assert fts_rows() == 1
+
+
+def test_a_saved_note_is_indexed_from_its_render_without_a_second_parse(indexed, monkeypatch):
+    parsed = []
+    original = indexing.body_plain_text
+    monkeypatch.setattr(
+        indexing, "body_plain_text", lambda body: parsed.append(body) or original(body)
+    )
+    with indexed():
+        note = ArticleFactory(body="## 概述\n\n能量 $E = mc^2$ 与 **重点**")
+    assert parsed == []
+    assert SearchDocument.objects.get(article=note).plain_text == "概述 能量 $E = mc^2$ 与 重点"
+
+    # A save that leaves the body column alone: the index reads the stored body.
+    note.body = "没有存下的正文"
+    with indexed():
+        note.save(update_fields=["title"])
+    assert parsed == ["## 概述\n\n能量 $E = mc^2$ 与 **重点**"]
+    assert SearchDocument.objects.get(article=note).plain_text == "概述 能量 $E = mc^2$ 与 重点"
