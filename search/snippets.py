@@ -17,9 +17,7 @@ import regex
 from django.conf import settings
 from django.utils.safestring import mark_safe
 
-from articles.rendering import Formula, split_math, text_atoms, typeset
-
-ELLIPSIS = "…"
+from articles.rendering import ELLIPSIS, Formula, split_math, text_atoms, typeset
 
 
 def _pattern(words):

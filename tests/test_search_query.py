@@ -82,7 +82,7 @@ def test_highlight_escapes_everything_but_its_marks():
 def test_snippet_is_a_window_around_the_first_match(settings):
     text = "开头。" + "无关内容 " * 60 + "这里讲 KV cache 的显存占用。" + " 结尾" * 60
     result = snippet(text, ["kv", "cache"], length=60)
-    assert result.startswith("…") and result.endswith("…")
+    assert result.startswith("...") and result.endswith("...")
     assert "<mark>KV</mark> <mark>cache</mark>" in result
     assert len(result) < 120
     assert snippet("短文本 no match", ["zzz"]) == "短文本 no match"

@@ -73,13 +73,13 @@ def test_formula_across_the_window_edge_is_kept_whole(client, indexed, settings)
     [html] = search_snippets(client, "quokka")
     text, formulas = split_snippet(html)
     assert formulas == [r" Q\in\mathbb{R}^{n\times d_k} "]
-    assert text == "quokka " + "字" * 45 + " \0…"
+    assert text == "quokka " + "字" * 45 + " \0..."
 
 
 def test_a_formula_too_long_to_widen_to_is_left_out_whole():
     text = "quokka " + "字" * 32 + f" {HUGE_FORMULA} " + "尾" * 50
     html = snippet(text, ["quokka"], length=40)
-    assert split_snippet(html) == ("quokka " + "字" * 32 + "…", [])
+    assert split_snippet(html) == ("quokka " + "字" * 32 + "...", [])
     assert "$" not in html
 
 
@@ -87,11 +87,11 @@ def test_a_formula_straddling_the_front_edge_is_kept_whole():
     text = "前" * 50 + f" {FORMULA} 为查询矩阵 quokka " + "尾" * 100
     text_outside, formulas = split_snippet(snippet(text, ["quokka"], length=60))
     assert formulas == [r" Q\in\mathbb{R}^{n\times d_k} "]
-    assert text_outside.startswith("…\0 为查询矩阵 quokka 尾")
+    assert text_outside.startswith("...\0 为查询矩阵 quokka 尾")
 
 
 def test_a_note_that_is_one_huge_formula_shows_an_ellipsis():
-    assert snippet(HUGE_FORMULA, ["x"], length=40) == "…"
+    assert snippet(HUGE_FORMULA, ["x"], length=40) == "..."
 
 
 @pytest.mark.django_db
@@ -130,7 +130,7 @@ def test_a_term_found_only_inside_a_formula_is_shown_unmarked(client, indexed):
     text, formulas = split_snippet(html)
     assert formulas == [r"\mathrm{zorblax}(QK^\top)V"]
     assert "<mark>" not in html
-    assert text.startswith("…") and "注意力写成 \0 的形式。" in text
+    assert text.startswith("...") and "注意力写成 \0 的形式。" in text
 
 
 @pytest.mark.django_db
@@ -152,7 +152,11 @@ def test_chinese_words_and_emoji_are_whole_at_both_edges():
         + (" LoRA " + family + flag) * 12
     )
     for length in range(10, 80):
-        body = split_snippet(snippet(text, ["quokka"], length=length))[0].strip("…")
+        body = (
+            split_snippet(snippet(text, ["quokka"], length=length))[0]
+            .removeprefix("...")
+            .removesuffix("...")
+        )
         assert "quokka" in body
         start = text.index(body)
         assert graphemes(text[:start]) + graphemes(body) + graphemes(text[start + len(body) :]) == (
@@ -249,16 +253,16 @@ def test_snippet_properties(text, words, length):
     html = snippet(text, words, length=length)
     outside, formulas = split_snippet(html)
     assert None not in formulas
-    body = outside.removeprefix("…").removesuffix("…")
+    body = outside.removeprefix("...").removesuffix("...")
     pieces = body.split("\0")
     shown = pieces[0] + "".join(
         SOURCE_OF[tex] + piece for tex, piece in zip(formulas, pieces[1:], strict=True)
     )
-    # A contiguous part of the text (formulas whole), cut cleanly, "…" where text was left out.
+    # A contiguous part of the text (formulas whole), cut cleanly, "..." where text was left out.
     assert any(
         is_clean_cut(text, start, start + len(shown))
-        and outside.startswith("…") == (start > 0 or not shown and bool(text))
-        and outside.endswith("…") == (start + len(shown) < len(text))
+        and outside.startswith("...") == (start > 0 or not shown and bool(text))
+        and outside.endswith("...") == (start + len(shown) < len(text))
         for start in occurrences(text, shown)
     )
     runs = [part for part in rendering.split_math(text) if isinstance(part, str)]

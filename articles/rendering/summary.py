@@ -14,9 +14,7 @@ from articles.rendering.formulas import (
 )
 from articles.rendering.typesetting import FEED, PAGE, insert_math, typeset
 
-# The site's one ellipsis (summaries and search snippets): the product's summary cards end in
-# three ASCII dots, so a cut looks the same wherever it is shown.
-ELLIPSIS = "..."
+ELLIPSIS = "..."  # the one cut mark, for snippets too: the product says summary cards end in "..."
 _SENTENCE_END = "。！？.!?"
 
 _ATOM_RE = regex.compile(
