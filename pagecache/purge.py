@@ -11,10 +11,10 @@ should keep ``HTTP_CACHE_S_MAXAGE`` short.
 import logging
 import threading
 import urllib.request
-from urllib.parse import quote
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.encoding import iri_to_uri
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def send(paths):
     """One request per path; failures are logged, never raised."""
     template, method = settings.PAGE_CACHE_PURGE_URL, settings.PAGE_CACHE_PURGE_METHOD
     for path in dict.fromkeys(paths):
-        url = template.format(path=quote(path, safe="/"))
+        url = template.format(path=iri_to_uri(path))
         try:
             request = urllib.request.Request(url, method=method)
             with urllib.request.urlopen(request, timeout=settings.PAGE_CACHE_PURGE_TIMEOUT):
