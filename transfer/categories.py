@@ -37,18 +37,24 @@ class MappingFileError(ValueError):
 def load_mapping_file(path):
     """``{source name: category slug}`` from a TOML or YAML file (flat, or under ``categories``)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        data = path.read_bytes()
+    except OSError as error:
         raise MappingFileError(f"cannot read {path}: {error}") from error
+    return load_mapping_text(data, path.name)
+
+
+def load_mapping_text(data, name):
+    """The mapping in ``data`` (bytes), TOML if ``name`` ends in .toml, else YAML."""
     try:
-        data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
-    except (tomllib.TOMLDecodeError, yaml.YAMLError) as error:
-        raise MappingFileError(f"{path}: {error}") from error
-    if isinstance(data, dict) and isinstance(data.get("categories"), dict):
-        data = data["categories"]
-    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
-        raise MappingFileError(f"{path}: expected a table of source name = category slug")
-    return data
+        text = data.decode("utf-8-sig")
+        parsed = tomllib.loads(text) if name.endswith(".toml") else yaml.safe_load(text)
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as error:
+        raise MappingFileError(f"{name}: {error}") from error
+    if isinstance(parsed, dict) and isinstance(parsed.get("categories"), dict):
+        parsed = parsed["categories"]
+    if not isinstance(parsed, dict) or not all(isinstance(v, str) for v in parsed.values()):
+        raise MappingFileError(f"{name}: expected a table of source name = category slug")
+    return {str(key): value for key, value in parsed.items()}
 
 
 @dataclass(frozen=True)

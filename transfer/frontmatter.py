@@ -164,11 +164,16 @@ def draft_flag(metadata):
     return str(metadata.get("status", "")).lower() in {"draft", "private", "pending"}
 
 
-def dump(metadata, style):
-    """Front matter block for ``metadata`` in ``style`` ("yaml" or "toml"), ending in a newline."""
+def dump(metadata, style, bare=False):
+    """Front matter for ``metadata`` in ``style`` ("yaml" or "toml"), ending in a newline;
+    ``bare``: without delimiters, as bytes (a config file)."""
     handler = HANDLERS[style]
     if style == "yaml":
-        text = yaml.safe_dump(metadata, allow_unicode=True, sort_keys=False).strip()
+        text = yaml.safe_dump(
+            metadata, allow_unicode=True, sort_keys=False, width=float("inf")
+        ).strip()
     else:
         text = handler.export(metadata)
+    if bare:
+        return f"{text}\n".encode()
     return f"{handler.START_DELIMITER}\n{text}\n{handler.END_DELIMITER}\n"

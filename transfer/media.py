@@ -143,6 +143,7 @@ class MediaCopier:
         if keep and not keep.endswith("." + extension):
             keep = None
         if self.dry_run:
+            self.copied += 1
             name = keep or f"(new).{extension}"
             return default_storage.url(f"{settings.MARKDOWNX_MEDIA_PATH}{name}")
         full_name = f"{settings.MARKDOWNX_MEDIA_PATH}{keep}" if keep else None

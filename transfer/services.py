@@ -79,7 +79,7 @@ class ImportReport:
 
 
 def _at(label, line):
-    return label if line is None else f"{label}:{line}"
+    return label if line is None else f"{label}, line {line}"
 
 
 def note_digest(fields, tags):

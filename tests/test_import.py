@@ -1,0 +1,354 @@
+"""import_notes: the five test sites, idempotency, per-file transactions, the report."""
+
+import shutil
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import DatabaseError
+from django.urls import reverse
+from PIL import Image
+from reversion.models import Version
+
+from articles.models import Article
+from articles.rendering import extract_math
+from search.engine import search
+from tests.factories import StaffFactory
+from tests.transfer_helpers import SITE_PATHS, SITES, by_slug, import_notes, snapshot
+from transfer import services
+from transfer.formats import detect
+from transfer.models import ImportedMedia, ImportedSource
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def author(db):
+    return StaffFactory(username="importer")
+
+
+def stored_images(media_root):
+    folder = media_root / "markdownx"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def source_formulas(path):
+    """Every formula source in a test file's body (outside code), as the renderer sees them."""
+    return [f.source for f in extract_math(path.read_text(encoding="utf-8"))[1]]
+
+
+def stored_formulas(slug):
+    return [f.source for f in extract_math(Article.objects.get(slug=slug).body)[1]]
+
+
+# --------------------------------------------------------------------------- detection
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("hexo", "hexo"),
+        ("hexo/source/_posts", "hexo"),
+        ("hugo", "hugo"),
+        ("hugo/content/posts/diffusion/index.md", "hugo"),
+        ("jekyll", "jekyll"),
+        ("jekyll/_posts", "jekyll"),
+        ("obsidian", "obsidian"),
+        ("obsidian/强化学习", "obsidian"),
+        ("wxr/blog.xml", "wxr"),
+        ("../rendering/tricky", "markdown"),
+    ],
+)
+def test_auto_tells_the_formats_apart(path, expected):
+    fmt, root = detect(SITES / path)
+    assert fmt.name == expected
+    assert root.is_dir()
+
+
+# --------------------------------------------------------------------------- Hexo
+
+
+def test_hexo_site(author, media_root):
+    ok, output = import_notes(SITE_PATHS["hexo"], author="importer")
+    assert not ok, "a broken file was skipped: the command fails"
+    assert "source/_posts/broken-front-matter.md, line 4: bad YAML front matter" in output
+    assert "3 created, 0 updated, 0 unchanged, 1 skipped" in output
+    assert "source/_posts/kv-cache.md: images/not-there.png (file not found)" in output
+    assert "强化学习 -> rl: 2 note(s)" in output
+
+    ppo = Article.objects.get(slug="ppo-clip")
+    assert ppo.title == "PPO 的截断目标：为什么 clip 有效"
+    assert ppo.status == Article.Status.PUBLISHED
+    assert ppo.published_at == datetime(2024, 3, 2, 21, 15, tzinfo=SHANGHAI)
+    assert ppo.revised_at == datetime(2024, 4, 10, 9, 30, tzinfo=SHANGHAI)
+    assert ppo.category.slug == "rl"
+    assert sorted(ppo.tags.names()) == ["PPO", "策略梯度"]
+    # The summary stops at <!-- more -->; the divider is in neither the body nor the page.
+    assert ppo.summary.startswith("概述 PPO 用概率比 $r_t(\\theta)$ 限制每次更新的步长")
+    assert "<!-- more -->" not in ppo.body and "more" not in ppo.body_html
+    assert "katex" in ppo.summary_html, "formulas in the card are typeset"
+    # {% asset_img %} and the root-relative image became media images; code kept its $.
+    assert "{% asset_img" not in ppo.body
+    assert ppo.body.count("](/media/markdownx/") == 2
+    assert 'budget = "$5 and $10"' in ppo.body
+    assert source_formulas(SITES / "hexo/source/_posts/ppo-clip.md") == stored_formulas("ppo-clip")
+    # Hexo habits kept as written: \_ in a formula, \\ line breaks.
+    assert "$\\hat{A}\\_t$" in ppo.body and "$$a \\\\ b$$" in ppo.body
+
+    draft = Article.objects.get(slug="grpo")
+    assert draft.status == Article.Status.DRAFT
+    assert draft.published_at == datetime(2024, 7, 1, 8, tzinfo=SHANGHAI)
+    assert len(stored_images(media_root)) == 2
+    for name in stored_images(media_root):
+        with Image.open(media_root / "markdownx" / name) as image:
+            assert image.format == "PNG" and image.size == (24, 16)
+
+
+# --------------------------------------------------------------------------- Hugo
+
+
+def test_hugo_site_with_toml_json_and_page_bundles(author, media_root):
+    ok, output = import_notes(SITE_PATHS["hugo"], author="importer")
+    assert not ok
+    assert "content/posts/bad-date.md, line 3: date: not a date: '去年夏天'" in output
+    assert "3 created" in output and "images copied 3, missing 0" in output
+    assert not Article.objects.filter(title="文章").exists(), "_index.md is a section page"
+
+    diffusion = Article.objects.get(slug="diffusion-intro")
+    assert diffusion.category.slug == "generative"  # "diffusion", from the built-in table
+    assert diffusion.revised_at == datetime(2024, 2, 1, 8, tzinfo=SHANGHAI)
+    assert diffusion.summary.startswith("简介 前向过程逐步加噪：$q(x_t \\mid x_{t-1})")
+    assert "<!--more-->" not in diffusion.body
+    # {{< figure >}} becomes a Markdown image with its caption as title; bundle files found.
+    assert "![噪声示意](/media/markdownx/" in diffusion.body and '"逐步加噪")' in diffusion.body
+    assert "{{<" not in diffusion.body
+    index = SITES / "hugo/content/posts/diffusion/index.md"
+    assert source_formulas(index) == stored_formulas("diffusion-intro")
+
+    flash = Article.objects.get(slug="flash-attention")
+    assert flash.status == Article.Status.DRAFT
+    assert "](/media/markdownx/" in flash.body, "/images/tiling.png from static/"
+    lora = Article.objects.get(slug="lora-json")
+    assert lora.category.slug == "llm" and lora.summary == "用低秩矩阵 $BA$ 微调大模型。"
+
+
+# --------------------------------------------------------------------------- Jekyll
+
+
+def test_jekyll_posts(author):
+    ok, output = import_notes(SITE_PATHS["jekyll"], author="importer")
+    assert not ok
+    assert "_posts/2024-02-02-gbk.md, line 4: not UTF-8 text" in output
+    assert "_posts/notes-without-date.md, line 1: a post's name must start with its date" in output
+    lora = Article.objects.get(slug="lora-rank")
+    assert lora.published_at == datetime(2024, 3, 1, tzinfo=SHANGHAI)  # from the file name
+    assert lora.revised_at == datetime(2024, 3, 5, 12, tzinfo=SHANGHAI)
+    assert sorted(lora.tags.names()) == ["LoRA", "微调"]  # Jekyll splits at spaces
+    assert "{{ site.baseurl }}" not in lora.body and "](/media/markdownx/" in lora.body
+    post = SITES / "jekyll/_posts/2024-03-01-lora-rank.md"
+    assert source_formulas(post) == stored_formulas("lora-rank")
+    assert Article.objects.get(slug="moe").status == Article.Status.DRAFT
+
+
+# --------------------------------------------------------------------------- Obsidian
+
+
+def test_obsidian_vault_embeds_and_wikilinks(author, media_root):
+    ok, output = import_notes(SITE_PATHS["obsidian"], author="importer")
+    assert not ok
+    assert "空白.md, line 4: empty body" in output
+    assert "强化学习/策略梯度.md: [[不存在的笔记]]" in output
+
+    pg = Article.objects.get(slug="策略梯度")
+    ppo = Article.objects.get(title="PPO 笔记")
+    assert f"[PPO 笔记]({ppo.get_absolute_url()})" in pg.body
+    assert "还有 一篇没写的。" in pg.body, "a link to a missing note keeps its text"
+    assert "[[不是链接]]" in pg.body, "code is left alone"
+    assert f"[上一篇]({pg.get_absolute_url()})" in ppo.body
+    assert "![[" not in pg.body + ppo.body and len(stored_images(media_root)) == 2
+    assert source_formulas(SITES / "obsidian/强化学习/策略梯度.md") == stored_formulas("策略梯度")
+    assert Article.objects.get(title="想法").status == Article.Status.DRAFT
+    assert ppo.revised_at == datetime(2024, 2, 20, 10, tzinfo=SHANGHAI)
+
+
+# --------------------------------------------------------------------------- WordPress
+
+
+def test_wordpress_export(author, media_root):
+    ok, output = import_notes(SITE_PATHS["wxr"], author="importer")
+    assert not ok
+    assert "blog.xml#44, line 74: empty body" in output
+    assert not Article.objects.filter(title="关于").exists(), "pages are not notes"
+
+    note = Article.objects.get(slug="注意力")  # post_name is URL-encoded in WXR
+    assert note.published_at == datetime(2023, 5, 6, 12, 30, tzinfo=ZoneInfo("UTC"))
+    assert note.revised_at == datetime(2023, 6, 1, tzinfo=ZoneInfo("UTC"))
+    assert note.category.slug == "llm" and sorted(note.tags.names()) == ["Transformer", "注意力"]
+    assert [f.source for f in extract_math(note.body)[1]] == [
+        "$\\mathrm{softmax}\\left(\\frac{QK^T}{\\sqrt{d_k}}\\right)V$",  # [latex] shortcode
+        "\\( d_k \\)",
+        "$a_1 < b_1$",  # the HTML entity decoded, nothing else touched
+        "$$\\mathrm{MultiHead}(Q,K,V) = \\mathrm{Concat}(\\mathrm{head}_1, \\dots, "
+        "\\mathrm{head}_h) W^O$$",
+        "\\[ \\mathrm{head}_i = \\mathrm{Attention}(Q W_i^Q, K W_i^K, V W_i^V) \\]",
+        "\\begin{aligned}\nQ &= X W^Q \\\\\nK &= X W^K\n\\end{aligned}",
+    ]
+    assert '```python\nprice = "$5 and $10"' in note.body
+    assert "## 概述" in note.body and "**缩放**" in note.body
+    assert "[原论文](https://arxiv.org/abs/1706.03762)" in note.body
+    # The resized copy's URL found the original in wp-content/uploads.
+    assert "![注意力权重](/media/markdownx/" in note.body and len(stored_images(media_root)) == 1
+    assert note.summary.startswith("概述 缩放点积注意力 $\\mathrm{softmax}")
+
+    draft = Article.objects.get(title="VQ-VAE 草稿")
+    assert draft.status == Article.Status.DRAFT and draft.summary == "离散隐变量的 VAE。"
+    assert '```python\ncost = "$2"\n```' in draft.body
+
+
+# --------------------------------------------------------------------------- idempotency
+
+
+def test_importing_twice_gives_the_same_database(author, media_root):
+    for path in SITE_PATHS.values():
+        import_notes(path, author="importer", default_category="llm")
+    before, files = snapshot(), stored_images(media_root)
+    assert len(before[0]) == 13
+    for path in SITE_PATHS.values():
+        ok, output = import_notes(path, author="importer", default_category="llm")
+        assert " 0 created, 0 updated," in output and "images copied 0" in output
+    assert snapshot() == before
+    assert stored_images(media_root) == files
+
+
+def test_a_changed_file_updates_its_note_in_place(author, tmp_path):
+    site = tmp_path / "hexo"
+    shutil.copytree(SITE_PATHS["hexo"], site)
+    (site / "source/_posts/broken-front-matter.md").unlink()
+    assert import_notes(site, author="importer")[0]
+    note = Article.objects.get(slug="kv-cache")
+    post = site / "source/_posts/kv-cache.md"
+    post.write_text(
+        post.read_text().replace("date: 2024-05-20 10:00:00", "date: 2024-05-20 10:00:00\n"
+        "updated: 2024-06-01 10:00:00") + "\n补充：$O(n)$ 的显存。\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    ok, output = import_notes(site, author="importer")
+    assert ok and "0 created, 1 updated, 2 unchanged" in output
+    updated = Article.objects.get(pk=note.pk)
+    assert updated.slug == note.slug and updated.body.endswith("补充：$O(n)$ 的显存。\n")
+    assert updated.revised_at == datetime(2024, 6, 1, 10, tzinfo=SHANGHAI)
+    assert Version.objects.get_for_object(updated).count() == 2, "a revision per import"
+    assert Article.objects.count() == 3
+
+
+def test_a_file_that_fails_leaves_nothing_behind(author, media_root, monkeypatch):
+    def fail(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(services, "save_note", fail)
+    ok, output = import_notes(SITES / "hexo/source/_posts/ppo-clip.md", format="hexo")
+    assert not ok and "ppo-clip.md: not stored: disk full" in output
+    assert not Article.objects.exists() and not ImportedSource.objects.exists()
+    assert not ImportedMedia.objects.exists() and stored_images(media_root) == []
+
+
+def test_dry_run_stores_nothing(author, media_root):
+    ok, output = import_notes(SITE_PATHS["hugo"], author="importer", dry_run=True)
+    assert "Would import: 3 created" in output and "images to copy 3" in output
+    assert not Article.objects.exists() and stored_images(media_root) == []
+
+
+# --------------------------------------------------------------------------- options
+
+
+def test_category_map_file_and_default_category(author, tmp_path):
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('[categories]\n"KV cache" = "llm"\n"系统" = "rl"\n', encoding="utf-8")
+    path = SITES / "hexo/source/_posts/kv-cache.md"
+    import_notes(path, format="hexo", category_map=str(mapping))
+    assert Article.objects.get(slug="kv-cache").category.slug == "rl"  # categories before tags
+
+    unmapped = tmp_path / "note.md"
+    unmapped.write_text("---\ntitle: 杂谈\ncategories: [随笔]\n---\n正文 $x$。\n", encoding="utf-8")
+    ok, output = import_notes(unmapped)
+    assert not ok and "no category maps (随笔); name one with --default-category" in output
+    ok, output = import_notes(unmapped, default_category="systems")
+    assert ok and "note.md -> systems" in output
+    note = Article.objects.get(slug="note")
+    assert note.category.slug == "systems" and list(note.tags.names()) == ["随笔"]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"category_map": "/nowhere.toml"}, "cannot read /nowhere.toml"),
+        ({"default_category": "cooking"}, "no category with the slug 'cooking'"),
+        ({"author": "nobody"}, "No user named 'nobody'"),
+    ],
+)
+def test_bad_options_are_command_errors(author, options, message):
+    ok, output = import_notes(SITE_PATHS["hugo"], **options)
+    assert not ok and message in output and not Article.objects.exists()
+
+
+def test_mapping_to_an_unknown_category_is_refused(author, tmp_path):
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("强化学习: cooking\n", encoding="utf-8")
+    ok, output = import_notes(SITE_PATHS["hexo"], category_map=str(mapping))
+    assert not ok and "unknown categories: cooking" in output
+
+
+@pytest.mark.parametrize("status", ["draft", "published"])
+def test_status_option_overrides_the_source(author, status):
+    import_notes(SITE_PATHS["hexo"], status=status)
+    assert set(Article.objects.values_list("status", flat=True)) == {status}
+
+
+def test_images_outside_the_site_are_never_read(author, tmp_path, media_root):
+    secret = tmp_path / "secret.png"
+    Image.new("RGB", (4, 4)).save(secret)
+    site = tmp_path / "notes"
+    site.mkdir()
+    (site / "a.md").write_text("---\ncategories: [LLM]\n---\n![x](../secret.png)\n", "utf-8")
+    ok, output = import_notes(site)
+    assert ok and "a.md: ../secret.png (file not found)" in output
+    assert stored_images(media_root) == []
+
+
+def test_a_file_that_is_not_an_image_is_reported(author, tmp_path, media_root):
+    site = tmp_path / "notes"
+    site.mkdir()
+    (site / "fake.png").write_text("<svg onload=alert(1)>", "utf-8")
+    (site / "a.md").write_text("---\ncategories: [LLM]\n---\n![x](fake.png)\n", "utf-8")
+    ok, output = import_notes(site)
+    assert ok and "a.md: fake.png (不是 PNG、JPEG、GIF 或 WebP 图片" in output
+    assert stored_images(media_root) == []
+
+
+def test_search_index_is_up_to_date_after_import(author, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        import_notes(SITE_PATHS["hexo"])
+    found = search(Article.objects.published(), "截断")
+    assert [a.slug for a in found] == ["ppo-clip"]
+
+
+def test_imported_note_page_renders(author, client):
+    import_notes(SITE_PATHS["hugo"])
+    note = Article.objects.get(slug="diffusion-intro")
+    response = client.get(note.get_absolute_url())
+    assert response.status_code == 200
+    assert "扩散模型入门" in response.text and 'class="katex"' in response.text
+    assert client.get(reverse("feeds:rss")).status_code == 200
+
+
+def test_every_note_gets_a_source_record(author):
+    import_notes(SITE_PATHS["jekyll"])
+    keys = set(ImportedSource.objects.values_list("format", "source_key"))
+    assert keys == {("jekyll", "_posts/2024-03-01-lora-rank.md"), ("jekyll", "_drafts/moe.md")}
+    assert by_slug().keys() == {"lora-rank", "moe"}

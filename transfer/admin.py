@@ -1,0 +1,146 @@
+"""Admin: the imported sources, and importing an upload (a .zip or a WordPress .xml):
+upload -> dry-run report -> confirm -> the import's report."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseBadRequest
+from django.template.response import TemplateResponse
+from django.urls import path
+
+from articles.models import Category
+from transfer import archives
+from transfer.categories import MappingFileError, load_mapping_text
+from transfer.formats import FORMATS
+from transfer.models import ImportedSource
+from transfer.services import STATUS_CHOICES, Importer, ImportOptions
+
+SIGNING_SALT = "transfer.admin.import"
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Site or export",
+        help_text="A .zip of a Hexo, Hugo or Jekyll site, an Obsidian vault or Markdown files; "
+        "or a WordPress export (.xml), zipped with its wp-content/uploads folder for images.",
+    )
+    format = forms.ChoiceField(choices=[(n, n) for n in ["auto", *FORMATS]], initial="auto")
+    status = forms.ChoiceField(
+        choices=[(n, n) for n in STATUS_CHOICES],
+        initial="keep",
+        help_text="keep: the source's own draft flag.",
+    )
+    default_category = forms.ModelChoiceField(
+        Category.objects.all(),
+        required=False,
+        to_field_name="slug",
+        help_text="For notes whose categories and tags map to none of ours.",
+    )
+    category_map = forms.FileField(
+        required=False,
+        help_text="Optional TOML or YAML table: source category or tag name = category slug.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        self.suffix = archives.check_upload(upload)
+        return upload
+
+    def clean_category_map(self):
+        upload = self.cleaned_data.get("category_map")
+        if not upload:
+            return None
+        try:
+            return load_mapping_text(upload.read(), upload.name)
+        except MappingFileError as error:
+            raise ValidationError(str(error)) from error
+
+
+def run_import(token, settings, user, dry_run):
+    """Import the stored upload ``token`` with the form's ``settings``; return the report."""
+    with archives.unpacked(token) as paths:
+        importer = Importer(
+            ImportOptions(
+                author=user,
+                format=settings["format"],
+                status=settings["status"],
+                category_map=settings["mapping"],
+                default_category=settings["default_category"],
+                dry_run=dry_run,
+            )
+        )
+        importer.collect(paths)
+        return importer.run()
+
+
+@admin.register(ImportedSource)
+class ImportedSourceAdmin(admin.ModelAdmin):
+    list_display = ["source_key", "format", "article", "last_imported_at"]
+    list_filter = ["format"]
+    list_select_related = ["article"]
+    search_fields = ["source_key", "article__title"]
+    change_list_template = "admin/transfer/importedsource/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name="transfer_import"), *super().get_urls()]
+
+    def import_view(self, request):
+        if not request.user.has_perm("articles.add_article"):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import notes",
+            "opts": self.model._meta,
+        }
+        if request.method == "POST" and "confirm" in request.POST:
+            return self._confirm(request, context)
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            token = archives.store_upload(form.cleaned_data["file"], form.suffix)
+            settings = {
+                "token": token,
+                "format": form.cleaned_data["format"],
+                "status": form.cleaned_data["status"],
+                "default_category": getattr(form.cleaned_data["default_category"], "slug", None),
+                "mapping": form.cleaned_data["category_map"],
+            }
+            try:
+                report = run_import(token, settings, request.user, dry_run=True)
+            except (ValidationError, MappingFileError) as error:
+                archives.discard_upload(token)
+                form.add_error("file", getattr(error, "messages", [str(error)]))
+            else:
+                context.update(report=report, confirm=signing.dumps(settings, salt=SIGNING_SALT))
+                return TemplateResponse(request, "admin/transfer/import.html", context)
+        context["form"] = form
+        return TemplateResponse(request, "admin/transfer/import.html", context)
+
+    def _confirm(self, request, context):
+        try:
+            settings = signing.loads(request.POST["confirm"], salt=SIGNING_SALT, max_age=86400)
+        except signing.BadSignature:
+            return HttpResponseBadRequest("This import form is not valid any more.")
+        if not archives.upload_exists(settings["token"]):
+            messages.error(request, "The upload has expired: upload the file again.")
+            context["form"] = ImportForm()
+            return TemplateResponse(request, "admin/transfer/import.html", context)
+        try:
+            report = run_import(settings["token"], settings, request.user, dry_run=False)
+        except (ValidationError, MappingFileError) as error:
+            messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
+            context["form"] = ImportForm()
+            return TemplateResponse(request, "admin/transfer/import.html", context)
+        finally:
+            archives.discard_upload(settings["token"])
+        level = messages.SUCCESS if report.ok else messages.WARNING
+        messages.add_message(request, level, report.summary_line())
+        context.update(report=report, done=True)
+        return TemplateResponse(request, "admin/transfer/import.html", context)
