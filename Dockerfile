@@ -13,6 +13,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=notes_site.settings.production
 WORKDIR /app
 
+# pg_dump/pg_restore for `manage.py backup`/`restore` must be at least the server's major version
+# (compose runs postgres:16; Debian 12 ships 15): the client from the PostgreSQL apt repository.
+ARG PG_MAJOR=16
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates postgresql-common \
+    && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+    && apt-get install -y --no-install-recommends "postgresql-client-$PG_MAJOR" \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so code changes reuse this layer: exactly the locked runtime packages,
 # hash-checked (requirements/base.txt, written by bin/upgrade). The project itself needs no
 # install: it runs from /app.
@@ -30,7 +39,7 @@ RUN SECRET_KEY=build-only-placeholder ALLOWED_HOSTS=localhost DATABASE_URL=sqlit
     && rm -f /tmp/build.sqlite3
 
 RUN useradd --system --uid 10001 --home-dir /app --no-create-home app \
-    && mkdir -p /app/media && chown app /app/media
+    && mkdir -p /app/media /backups && chown app /app/media /backups
 USER app
 EXPOSE 8000
 CMD ["bin/entrypoint"]
