@@ -135,6 +135,9 @@ class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
             self.save_formset(request, form, formset, change=change)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST" and not _exists(object_id):
+            # Deleted while being edited: Django would drop the form; keep its text first.
+            return self.keep_text_of_deleted_note(request, request.POST)
         try:
             return super().change_view(
                 request,
@@ -195,3 +198,7 @@ class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
     @admin.action(description="Unpublish selected notes (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
         self._set_status(request, queryset, Article.Status.DRAFT, "Unpublished")
+
+
+def _exists(object_id):
+    return str(object_id).isdigit() and Article.objects.filter(pk=int(object_id)).exists()

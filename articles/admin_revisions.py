@@ -143,28 +143,31 @@ class RevisionAdminMixin:
         current = Article.objects.select_related("category", "author").filter(pk=submitted.pk)
         current = current.first()
         if current is None:
-            # Deleted meanwhile: a revision needs the row, so the text becomes a new-note autosave.
-            Autosave.objects.update_or_create(
-                user=request.user,
-                article=None,
-                defaults={
-                    "title": submitted.title,
-                    "body": submitted.body,
-                    "summary": submitted.summary,
-                    "tags": ", ".join(tags),
-                },
-            )
-            self.message_user(
-                request,
-                "This note was deleted while you edited it. Your text was kept: Add note "
-                "offers it back.",
-                messages.ERROR,
-            )
-            return redirect(reverse("admin:articles_article_changelist"))
+            fields = vars(submitted) | {"tags": ", ".join(tags)}
+            return self.keep_text_of_deleted_note(request, fields)
         copy = store_conflict_copy(
             submitted, tags=tags, user=request.user, current_version=current.version
         )
         return self.render_conflict(request, current, copy)
+
+    def keep_text_of_deleted_note(self, request, fields):
+        """Deleted meanwhile: a revision needs the row, so the text becomes a new-note autosave."""
+        if any(fields.get(name) for name in autosave.TEXT_FIELDS):
+            Autosave.objects.update_or_create(
+                user=request.user,
+                article=None,
+                defaults={
+                    name: str(fields.get(name, ""))[: Autosave._meta.get_field(name).max_length]
+                    for name in autosave.TEXT_FIELDS
+                },
+            )
+        self.message_user(
+            request,
+            "This note was deleted while you edited it. Your text was kept: Add note offers "
+            "it back (and Recover deleted notes lists the note).",
+            messages.ERROR,
+        )
+        return redirect(reverse("admin:articles_article_changelist"))
 
     def render_conflict(self, request, current, copy):
         mine = snapshot_of_version(copy)

@@ -256,9 +256,18 @@ def _apply_snapshot(article, snapshot, outcome, *, all_fields):
             f"kept “{article.category.name}”."
         )
     if all_fields:
-        article.status, article.published_at = snapshot.status, snapshot.published_at
+        article.status = snapshot.status
+        if not _same_to_the_millisecond(article.published_at, snapshot.published_at):
+            article.published_at = snapshot.published_at
         if get_user_model().objects.filter(pk=snapshot.author_id).exists():
             article.author_id = snapshot.author_id
+
+
+def _same_to_the_millisecond(stored, kept):
+    """Revisions keep times to the millisecond (Django's JSON): no change below that."""
+    if stored is None or kept is None:
+        return stored is kept
+    return abs((stored - kept).total_seconds()) < 0.001
 
 
 def _restorable_tags(snapshot, outcome, *, create_missing):

@@ -67,14 +67,16 @@ def save_article(
         stored = _claim_next_version(article, expected_version)
         if revised_at is not None:
             article.revised_at = revised_at
-        elif stored is None:
-            article.revised_at = article.revised_at or now
+        elif stored is None:  # a new note: written when dated (a backdated import), else now
+            article.revised_at = article.revised_at or article.published_at or now
         elif article.revised_at != stored["revised_at"]:
             pass  # the caller set it
         elif content_key(article.title, article.body, article.summary) != content_key(
             stored["title"], stored["body"], stored["summary"]
         ):
             article.revised_at = now
+        elif article.revised_at is None:  # a row from before revised_at: no change known
+            article.revised_at = article.published_at or now
         if stored is not None:
             article.version = stored["version"]
         article.save()

@@ -10,7 +10,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from articles.models import Article, Category
+from articles.models import Article, Category, RevisionDetail
+from articles.services import save_article
+
+Kind = RevisionDetail.Kind
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 
@@ -45,11 +48,12 @@ class Command(BaseCommand):
             was_created = article is None
             if was_created:
                 article = Article(slug=note["slug"])
+            tags = note.get("tags", [])
             # Save only what changed, so that a rerun leaves "updated" dates and feeds alone.
-            if was_created or any(getattr(article, k) != v for k, v in fields.items()):
+            changed = was_created or any(getattr(article, k) != v for k, v in fields.items())
+            if changed or sorted(article.tags.names()) != sorted(tags):
                 for name, value in fields.items():
                     setattr(article, name, value)
-                article.save()
-            article.tags.set(note.get("tags", []))
+                save_article(article, tags=tags, comment="Demo notes.", kind=Kind.COMMAND)
             created += was_created
         self.stdout.write(f"Demo notes: {created} created, {len(paths) - created} already there.")

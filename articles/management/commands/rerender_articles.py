@@ -1,4 +1,9 @@
-"""Re-render every stored note (after a renderer upgrade or a SUMMARY_LENGTH change)."""
+"""Re-render every stored note (after a renderer upgrade or a SUMMARY_LENGTH change).
+
+It records no revision and moves no version, edit time or revised_at: it rewrites only the
+stored renders, which revisions do not keep (they keep what authors typed). Commands that
+change what authors typed go through ``articles.services.save_article``.
+"""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
