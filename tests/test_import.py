@@ -1,10 +1,15 @@
-"""import_notes: the five test sites, idempotency, per-file transactions, the report."""
+"""import_notes: the five test sites, idempotency, per-file transactions, the report; the admin."""
 
+import io
 import shutil
+import tempfile
+import zipfile
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError
 from django.urls import reverse
 from PIL import Image
@@ -352,3 +357,79 @@ def test_every_note_gets_a_source_record(author):
     keys = set(ImportedSource.objects.values_list("format", "source_key"))
     assert keys == {("jekyll", "_posts/2024-03-01-lora-rank.md"), ("jekyll", "_drafts/moe.md")}
     assert by_slug().keys() == {"lora-rank", "moe"}
+
+
+# --------------------------------------------------------------------------- admin
+
+
+def zip_upload(folder, prefix="", name="site.zip", extra=()):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, prefix + path.relative_to(folder).as_posix())
+        for member, data in extra:
+            archive.writestr(member, data)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/zip")
+
+
+def test_admin_import_dry_run_then_confirm(staff_client, media_root):
+    url = reverse("admin:transfer_import")
+    sources = staff_client.get(reverse("admin:transfer_importedsource_changelist"))
+    assert "Import notes" in sources.text
+    upload = zip_upload(SITE_PATHS["hugo"], prefix="my-site/")
+    page = staff_client.post(url, {"file": upload, "format": "auto", "status": "keep"})
+    assert page.status_code == 200 and "Dry run" in page.text
+    assert "Would import: 3 created, 0 updated, 0 unchanged, 1 skipped" in page.text
+    assert "content/posts/bad-date.md, line 3" in page.text
+    assert not Article.objects.exists() and stored_images(media_root) == []
+
+    confirm = page.context["confirm"]
+    done = staff_client.post(url, {"confirm": confirm})
+    assert "Imported: 3 created" in done.text and Article.objects.count() == 3
+    assert len(stored_images(media_root)) == 3
+    # The same keys as the command's: importing the folder later updates, never duplicates.
+    assert ImportedSource.objects.filter(source_key="content/posts/diffusion/index.md").exists()
+    again = staff_client.post(url, {"confirm": confirm})
+    assert "expired" in again.text and Article.objects.count() == 3
+
+
+def test_admin_import_of_a_wordpress_zip_with_its_uploads(staff_client, media_root):
+    upload = zip_upload(SITES / "wxr", name="wordpress.zip")
+    page = staff_client.post(reverse("admin:transfer_import"), {"file": upload, "format": "auto",
+                                                                "status": "keep"})  # fmt: skip
+    assert "Would import: 2 created" in page.text and "images to copy 1, missing 0" in page.text
+    staff_client.post(reverse("admin:transfer_import"), {"confirm": page.context["confirm"]})
+    assert "](/media/markdownx/" in Article.objects.get(slug="注意力").body
+
+
+def test_admin_import_refuses_bad_uploads(staff_client):
+    url = reverse("admin:transfer_import")
+    text = SimpleUploadedFile("notes.txt", b"hello", content_type="text/plain")
+    page = staff_client.post(url, {"file": text, "format": "auto", "status": "keep"})
+    assert page.status_code == 200 and "Upload a .zip" in page.text
+    broken = SimpleUploadedFile("site.zip", b"PK\x03\x04 not a zip", "application/zip")
+    page = staff_client.post(url, {"file": broken, "format": "auto", "status": "keep"})
+    assert "cannot be read" in page.text
+    assert staff_client.post(url, {"confirm": "forged"}).status_code == 400
+    assert not Article.objects.exists()
+
+
+def test_admin_import_never_unpacks_outside_its_folder(staff_client, tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.md").write_text("---\ncategories: [LLM]\n---\n正文 $x$。\n", "utf-8")
+    escape = ("../../escaped.md", "---\ncategories: [LLM]\n---\n逃逸\n")
+    upload = zip_upload(folder, extra=[escape, ("/abs.md", "绝对路径\n")])
+    page = staff_client.post(reverse("admin:transfer_import"), {"file": upload, "format": "auto",
+                                                                "status": "keep"})  # fmt: skip
+    assert "Would import: 1 created" in page.text
+    assert not (Path(tempfile.gettempdir()) / "escaped.md").exists()
+
+
+def test_admin_import_needs_permission(client, db):
+    url = reverse("admin:transfer_import")
+    assert client.get(url).status_code == 302  # to the login page
+    viewer = StaffFactory(username="viewer", is_superuser=False)
+    client.force_login(viewer)
+    assert client.get(url).status_code == 403

@@ -28,8 +28,12 @@ POSTS_FOLDERS = {"hexo": "source/_posts", "jekyll": "_posts"}
 class DirectorySink:
     def __init__(self, root):
         self.root = Path(root)
+        self.written = set()  # an image used twice is written once
 
     def write(self, relative, data):
+        if relative in self.written:
+            return
+        self.written.add(relative)
         path = self.root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
@@ -38,9 +42,12 @@ class DirectorySink:
 class ZipSink:
     def __init__(self, file):
         self.zip = zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED)
+        self.written = set()
 
     def write(self, relative, data):
-        self.zip.writestr(str(relative), data)
+        if str(relative) not in self.written:
+            self.written.add(str(relative))
+            self.zip.writestr(str(relative), data)
 
     def close(self):
         self.zip.close()
