@@ -5,7 +5,6 @@ the local FileSystemStorage and an S3 bucket served by django-storages.
 """
 
 import hashlib
-import os
 import posixpath
 from pathlib import Path
 
@@ -64,8 +63,6 @@ def back_up_media(storage, folder):
         target.parent.mkdir(parents=True, exist_ok=True)
         with storage.open(name, "rb") as source, open(target, "wb") as out:
             size, sha256 = _copy(source, out)
-            out.flush()
-            os.fsync(out.fileno())
         entries.append({"name": name, "size": size, "sha256": sha256})
     return entries
 

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import tomllib
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
@@ -41,7 +42,9 @@ def app_version():
     try:
         version = metadata.version("notes-site")
     except metadata.PackageNotFoundError:
-        version = None
+        # The image runs the code from /app without installing it: read pyproject.toml.
+        pyproject = Path(settings.BASE_DIR) / "pyproject.toml"
+        version = tomllib.loads(pyproject.read_text())["project"]["version"]
     try:
         result = subprocess.run(
             ["git", "describe", "--always", "--dirty", "--tags"],
@@ -78,12 +81,11 @@ def _lock(root):
 
 def _fsync_tree(folder):
     for path in [*sorted(folder.rglob("*")), folder]:
-        if path.is_dir() or path.name == MANIFEST:
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def create_backup(root, *, database, storage, keep=None):
