@@ -244,8 +244,3 @@ def snippets(texts, words, length=None):
         suffix = ELLIPSIS if cut.cut_after else ""
         result.append(mark_safe(prefix + "".join(html) + suffix))
     return result
-
-
-def snippet(text, words, length=None):
-    """The snippet of one text (see ``snippets``)."""
-    return snippets([text], words, length)[0]

@@ -5,8 +5,13 @@ from django.urls import reverse
 
 from search import segmenter
 from search.query import parse
-from search.snippets import highlight, snippet
+from search.snippets import highlight, snippets
 from tests.factories import ArticleFactory
+
+
+def snippet(text, words, length=None):
+    """One text's snippet (the site builds them a page at a time)."""
+    return snippets([text], words, length)[0]
 
 
 def test_domain_words_stay_whole_in_queries_and_are_split_in_the_index():

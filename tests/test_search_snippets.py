@@ -11,8 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles import rendering
-from search.snippets import snippet
+from search.snippets import snippets
 from tests.factories import ArticleFactory
+
+
+def snippet(text, words, length=None):
+    """One text's snippet (the site builds them a page at a time)."""
+    return snippets([text], words, length)[0]
+
 
 FORMULA = r"\( Q\in\mathbb{R}^{n\times d_k} \)"
 HUGE_FORMULA = "$$" + r" + ".join(f"x_{{{n}}}^{{2}}" for n in range(40)) + "$$"
