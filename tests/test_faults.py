@@ -5,6 +5,7 @@ import shutil
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from django.db import InterfaceError, OperationalError
@@ -263,3 +264,48 @@ def test_the_cache_is_used_again_once_redis_is_back(redis_server):
     live.set("formula", "<math/>")
     assert live.get("formula") == "<math/>"
     assert live.is_available()
+
+
+# --- an upload the storage cannot write ---------------------------------------------------
+
+
+@pytest.fixture
+def disk_full(monkeypatch, tmp_path, settings):
+    """The media disk fills up after a part of the file is written (ENOSPC)."""
+    import errno
+
+    from django.core.files.storage import FileSystemStorage
+
+    settings.MEDIA_ROOT = tmp_path
+    real_save = FileSystemStorage._save
+
+    def save_half(self, name, content):
+        path = self.path(name)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_bytes(content.read()[:100])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(FileSystemStorage, "_save", save_half)
+    yield tmp_path
+    monkeypatch.setattr(FileSystemStorage, "_save", real_save)
+
+
+def png_bytes():
+    from io import BytesIO
+
+    from PIL import Image
+
+    output = BytesIO()
+    Image.new("RGB", (40, 30), "teal").save(output, "PNG")
+    return output.getvalue()
+
+
+@pytest.mark.django_db
+def test_an_upload_on_a_full_disk_fails_clearly_and_leaves_no_partial_file(staff_client, disk_full):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("a.png", png_bytes(), content_type="image/png")
+    response = staff_client.post("/markdownx/upload/", {"image": upload})
+    assert response.status_code == 507
+    assert response.json() == {"image": ["图片没有保存：服务器存储空间不足，请稍后再试。"]}
+    assert [p for p in disk_full.rglob("*") if p.is_file()] == []

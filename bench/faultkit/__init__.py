@@ -1,0 +1,1 @@
+"""The fault-test harness behind ``bench/faults`` (see bench/README.md)."""
