@@ -121,9 +121,12 @@ class Article(models.Model):
         # Drafts have no date until publication: they come first, on every database.
         ordering = [models.F("published_at").desc(nulls_first=True), "-id"]
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="article_public_idx"),
+            # The stream's filter and full order (published_at, then id): a page is a range
+            # of the index, the next publication one probe (bench/README.md, issue 14).
+            models.Index(fields=["status", "-published_at", "-id"], name="article_stream_idx"),
             models.Index(
-                fields=["category", "status", "-published_at"], name="article_cat_public_idx"
+                fields=["category", "status", "-published_at", "-id"],
+                name="article_cat_stream_idx",
             ),
         ]
 

@@ -1,6 +1,6 @@
 """Read-side queries that span models, used by the reader views."""
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 
 from articles.models import Article
 
@@ -17,10 +17,15 @@ def per_category(aggregate):
     )
 
 
+# A link to another note shows its title and date, nothing wider.
+LINK_COLUMNS = ("title", "slug", "published_at")
+
+
 def related_articles(article, limit=4):
     """Published notes sharing the most tags with `article`, most shared first, then newest.
 
-    One query: tags are matched through taggit's generic relation and counted per note.
+    One query over narrow rows: tags are matched through taggit's generic relation and counted
+    per note; only the link's columns are read and grouped.
     """
     tag_ids = [tag.pk for tag in article.tags.all()]
     if not tag_ids:
@@ -29,9 +34,28 @@ def related_articles(article, limit=4):
         Article.objects.published()
         .exclude(pk=article.pk)
         .filter(tags__in=tag_ids)
+        .only(*LINK_COLUMNS)
         .annotate(shared_tags=Count("pk"))
-        .order_by("-shared_tags", "-published_at")[:limit]
+        .order_by("-shared_tags", "-published_at", "-pk")[:limit]
     )
+
+
+def neighbour(article, *, newer):
+    """The previous (older) or next (newer) published note in the stream's order, or None.
+
+    The stream orders by (published_at, id), so notes published at the same moment still
+    lead to each other; one index range scan over narrow rows. A draft has no date yet, so
+    no neighbours.
+    """
+    when = article.published_at
+    if when is None:
+        return None
+    published = Article.objects.published().only(*LINK_COLUMNS)
+    if newer:
+        after = Q(published_at__gt=when) | Q(published_at=when, pk__gt=article.pk)
+        return published.filter(after).order_by("published_at", "pk").first()
+    before = Q(published_at__lt=when) | Q(published_at=when, pk__lt=article.pk)
+    return published.filter(before).order_by("-published_at", "-pk").first()
 
 
 def first_publication_after(moment):

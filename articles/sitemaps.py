@@ -17,11 +17,21 @@ class ArticleSitemap(Sitemap):
     changefreq = "weekly"
     priority = 0.8
 
+    limit = 10_000  # URLs per file (the protocol allows 50,000): each file stays quick to build
+
     def items(self):
-        return Article.objects.published().order_by("-published_at")
+        return (
+            Article.objects.published()
+            .only("slug", "published_at", "revised_at")
+            .order_by("-published_at", "-pk")
+        )
 
     def lastmod(self, article):
         return article.last_revised_at
+
+    def get_latest_lastmod(self):
+        # Django's default walks every item; one aggregate instead (for the sitemap index).
+        return Article.objects.published().aggregate(latest=Max(LAST_REVISED))["latest"]
 
 
 class CategorySitemap(Sitemap):

@@ -6,7 +6,9 @@ from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView
 
 from articles.models import Article, Category
-from articles.selectors import per_category, related_articles
+from articles.selectors import neighbour, per_category, related_articles
+
+NOT_ON_THE_PAGE = ("body", "summary", "body_feed_html", "summary_html", "summary_feed_html")
 
 
 class CategoryListView(ListView):
@@ -22,7 +24,12 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.select_related("category", "author").prefetch_related("tags")
+        # The page shows the rendered body, not the Markdown or the feed's renders.
+        return (
+            Article.objects.select_related("category")
+            .prefetch_related("tags")
+            .defer(*NOT_ON_THE_PAGE)
+        )
 
     def get_object(self, queryset=None):
         # The user is looked at only when no published note matches: reading request.user
@@ -35,18 +42,10 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         article = self.object
-        published = Article.objects.published().exclude(pk=article.pk)
-        when = article.published_at
-        previous_article = next_article = None
-        if when is not None:  # a draft has no date, hence no neighbours, until publication
-            previous_article = (
-                published.filter(published_at__lt=when).order_by("-published_at").first()
-            )
-            next_article = published.filter(published_at__gt=when).order_by("published_at").first()
         return super().get_context_data(
             is_preview=not article.is_published(),
-            previous_article=previous_article,
-            next_article=next_article,
+            previous_article=neighbour(article, newer=False),
+            next_article=neighbour(article, newer=True),
             related_articles=related_articles(article),
             canonical_url=self.request.build_absolute_uri(article.get_absolute_url()),
             **kwargs,

@@ -128,7 +128,7 @@ class StreamFeed(Feed):
         return max(1, settings.FEED_CACHE_MAX_AGE // 60)
 
     def items(self, scope):
-        articles = latest_updates(category=scope.category, tag=scope.tag)
+        articles = latest_updates(category=scope.category, tag=scope.tag, full=scope.full)
         return [FeedEntry(article, scope) for article in articles]
 
     # --- Each item ---

@@ -14,24 +14,52 @@ from taggit.models import Tag
 
 from articles.models import Article, Category
 
+# What a card shows (includes/article_card.html): the wide rendered columns stay in the table.
+CARD_COLUMNS = ("title", "slug", "published_at", "summary_html", "category__name", "category__slug")
+# What a feed item shows (feeds/feeds.py); the full-content variant adds body_feed_html.
+FEED_COLUMNS = (
+    *CARD_COLUMNS,
+    "created_at",
+    "revised_at",
+    "summary_text",
+    "summary_feed_html",
+    "author__first_name",
+    "author__last_name",
+)
 
-def update_stream(*, category=None, tag=None):
-    """Published notes, newest first, with what a card or a feed item shows prefetched."""
+
+def update_stream(*, category=None, tag=None, columns=None):
+    """Published notes, newest first, with what a card or a feed item shows prefetched.
+
+    ``columns`` narrows the rows to what the caller shows (``CARD_COLUMNS``, ``FEED_COLUMNS``):
+    the stored HTML of a whole note is tens of kilobytes a row that a list never shows.
+    """
     articles = Article.objects.published()
     if category is not None:
         articles = articles.filter(category=category)
     if tag is not None:
         articles = articles.filter(tags=tag)
+    articles = articles.select_related("category", "author").prefetch_related("tags")
+    if columns is not None:
+        articles = articles.only(*columns)
+    return articles.order_by("-published_at", "-id")
+
+
+def stream_cards(*, category=None, tag=None):
+    """The stream as the list pages show it: card columns, no tags, no author (one query)."""
     return (
-        articles.select_related("category", "author")
-        .prefetch_related("tags")
-        .order_by("-published_at", "-id")
+        update_stream(category=category, tag=tag, columns=CARD_COLUMNS)
+        .select_related(None)
+        .select_related("category")
+        .prefetch_related(None)
     )
 
 
-def latest_updates(*, category=None, tag=None, limit=None):
+def latest_updates(*, category=None, tag=None, limit=None, full=False):
     """The head of the stream: the FEED_ITEMS newest notes (two queries, however many exist)."""
-    return update_stream(category=category, tag=tag)[: limit or settings.FEED_ITEMS]
+    columns = (*FEED_COLUMNS, "body_feed_html") if full else FEED_COLUMNS
+    stream = update_stream(category=category, tag=tag, columns=columns)
+    return stream[: limit or settings.FEED_ITEMS]
 
 
 @dataclass(frozen=True)

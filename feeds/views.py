@@ -6,7 +6,8 @@ from django.views.generic import ListView, MonthArchiveView, YearArchiveView
 from taggit.models import Tag
 
 from articles.models import Category
-from feeds.stream import update_stream
+from feeds.pagination import CappedPaginator
+from feeds.stream import stream_cards
 
 
 class StreamMixin:
@@ -14,12 +15,13 @@ class StreamMixin:
 
     date_field = "published_at"
     context_object_name = "articles"
+    paginator_class = CappedPaginator
 
     def get_paginate_by(self, queryset):
         return settings.PAGE_SIZE
 
     def get_stream(self):
-        return update_stream()
+        return stream_cards()
 
     def get_queryset(self):
         return self.get_stream()
@@ -34,7 +36,7 @@ class CategoryDetailView(StreamMixin, ListView):
 
     def get_stream(self):
         self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
-        return update_stream(category=self.category)
+        return stream_cards(category=self.category)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(category=self.category, **kwargs)
@@ -45,7 +47,7 @@ class TagDetailView(StreamMixin, ListView):
 
     def get_stream(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return update_stream(tag=self.tag)
+        return stream_cards(tag=self.tag)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path, register_converter
 
 from articles.sitemaps import SITEMAPS
@@ -28,7 +28,14 @@ urlpatterns = [
         serve_image,
         name="markdownx_image",
     ),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # A sitemap index: one file per section and page of ArticleSitemap.limit URLs (?p=2, ...).
+    path(
+        "sitemap.xml",
+        sitemaps.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path("sitemap-<section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("healthz/live", health.liveness, name="health_live"),
     path("healthz/ready", health.readiness, name="health_ready"),

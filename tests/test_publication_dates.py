@@ -181,7 +181,7 @@ def test_page_feeds_and_sitemap_show_revised_at_not_every_save(client):
     assert datetime.fromisoformat(entry_updated) == revised
     item = client.get(reverse("feeds:json")).json()["items"][0]
     assert datetime.fromisoformat(item["date_modified"]) == revised
-    sitemap = client.get("/sitemap.xml").content.decode()
+    sitemap = client.get("/sitemap-articles.xml").content.decode()
     assert f"<lastmod>{revised:%Y-%m-%d}</lastmod>" in sitemap
 
 

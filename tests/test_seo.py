@@ -14,13 +14,19 @@ SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
 def sitemap_locations(client):
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    root = ET.fromstring(response.content)
-    return {
-        unquote(url.find("sm:loc", SITEMAP_NS).text): url.find("sm:lastmod", SITEMAP_NS)
-        for url in root.findall("sm:url", SITEMAP_NS)
-    }
+    """Every URL of every file the sitemap index (/sitemap.xml) lists."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    locations = {}
+    for sitemap in ET.fromstring(index.content).findall("sm:sitemap", SITEMAP_NS):
+        response = client.get(sitemap.find("sm:loc", SITEMAP_NS).text)
+        assert response.status_code == 200
+        root = ET.fromstring(response.content)
+        locations.update(
+            (unquote(url.find("sm:loc", SITEMAP_NS).text), url.find("sm:lastmod", SITEMAP_NS))
+            for url in root.findall("sm:url", SITEMAP_NS)
+        )
+    return locations
 
 
 def test_sitemap_lists_published_notes_categories_and_tags(client, article, hidden_articles):
