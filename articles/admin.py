@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.urls import path
+from django.utils.functional import cached_property
 from markdownx.widgets import AdminMarkdownxWidget
 
 from articles import admin_views, autosave, presence
@@ -32,6 +33,24 @@ class ArticleAdminForm(forms.ModelForm):
         if self.instance.pk is not None:
             self.fields["base_version"].initial = version_token(self.instance)
         self.expected_version = None
+        self.stored_published_at = self.instance.published_at if self.instance.pk else None
+
+    def clean_published_at(self):
+        """The form shows the date to the minute: an untouched one keeps its seconds."""
+        value, stored = self.cleaned_data.get("published_at"), self.stored_published_at
+        if value is not None and stored is not None:
+            shown = {stored.replace(microsecond=0), stored.replace(second=0, microsecond=0)}
+            if value in shown:
+                return stored
+        return value
+
+    @cached_property
+    def changed_data(self):
+        changed = super().changed_data
+        kept = getattr(self, "cleaned_data", {}).get("published_at")
+        if kept is not None and kept == self.stored_published_at:
+            changed = [name for name in changed if name != "published_at"]
+        return changed
 
     def clean_base_version(self):
         token = self.cleaned_data["base_version"]

@@ -37,6 +37,14 @@ class AutosaveForm(forms.Form):
         required=False, max_length=settings.DATA_UPLOAD_MAX_MEMORY_SIZE, strip=False
     )
 
+    def clean(self):
+        # Browsers send textarea lines as CRLF; store them as the note stores text.
+        cleaned = super().clean()
+        for name in TEXT_FIELDS:
+            if isinstance(cleaned.get(name), str):
+                cleaned[name] = cleaned[name].replace("\r\n", "\n")
+        return cleaned
+
     def clean_article(self):
         pk = self.cleaned_data["article"]
         if pk is None:

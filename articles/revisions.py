@@ -306,7 +306,7 @@ def store_conflict_copy(submitted, *, tags, user, current_version):
         )
         reversion.set_user(user)
         reversion.set_comment(
-            f"Conflict copy: not saved, the note had been saved since (now version "
+            f"Not saved: the note had been saved since it was opened (now version "
             f"{current_version})."
         )
     return versions_of(submitted.pk).order_by("-pk").first()

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Category
+from articles.revisions import history
 from articles.services import save_article
 from tests.admin_forms import change_form_data, change_url, rendered_form_data
 from tests.factories import ArticleFactory
@@ -242,3 +243,16 @@ def test_the_migration_clears_shown_default_dates_on_drafts_and_keeps_typed_ones
     assert new.objects.get(pk=planned).published_at == now + timedelta(days=7)
     assert new.objects.get(pk=public).published_at == now - timedelta(days=3)
     assert new.objects.get(pk=public).revised_at == now - timedelta(hours=1)
+
+
+def test_an_untouched_date_keeps_its_seconds_and_is_not_reported_as_changed(staff_client):
+    note = ArticleFactory(published_at=datetime(2026, 3, 2, 9, 0, 41, 123456, tzinfo=UTC))
+    data = change_form_data(staff_client, note, body="只改正文")
+    assert staff_client.post(change_url(note), data).status_code == 302
+    note.refresh_from_db()
+    assert note.published_at == datetime(2026, 3, 2, 9, 0, 41, 123456, tzinfo=UTC)
+    (entry,) = history(note.pk)
+    assert entry.version.revision.comment == "Changed Body."
+    data = change_form_data(staff_client, note, published_at_0="2026-03-01")
+    staff_client.post(change_url(note), data)
+    assert history(note.pk)[0].version.revision.comment == "Changed Published at."

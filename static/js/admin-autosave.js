@@ -4,157 +4,166 @@
    it is never a published change and never a revision. */
 (function () {
   "use strict";
-  var INTERVAL = 10000;
-  var FIELDS = ["title", "tags", "body", "summary"];
-  var status = document.getElementById("editing-status");
-  var form = document.getElementById("article_form");
-  if (!status || !form) return;
+  /* Admin media load in <head>: start once the form exists. */
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
 
-  var url = status.dataset.autosaveUrl;
-  var article = status.dataset.article || "";
-  var localKey = "notes-autosave:" + (article || "new");
-  var state = document.getElementById("autosave-state");
-  var timer = null;
-  var submitting = false;
-  var refused = false; /* the server turned an autosave down: keep the local copy */
+  function start() {
+    var INTERVAL = 10000;
+    var FIELDS = ["title", "tags", "body", "summary"];
+    var status = document.getElementById("editing-status");
+    var form = document.getElementById("article_form");
+    if (!status || !form) return;
 
-  function field(name) {
-    return form.elements.namedItem(name);
-  }
-  function values() {
-    var result = {};
-    FIELDS.forEach(function (name) {
-      result[name] = field(name) ? field(name).value : "";
-    });
-    return result;
-  }
-  var lastSent = JSON.stringify(values());
+    var url = status.dataset.autosaveUrl;
+    var article = status.dataset.article || "";
+    var localKey = "notes-autosave:" + (article || "new");
+    var state = document.getElementById("autosave-state");
+    var timer = null;
+    var submitting = false;
+    var refused = false; /* the server turned an autosave down: keep the local copy */
 
-  function csrf() {
-    return form.querySelector("[name=csrfmiddlewaretoken]").value;
-  }
-  function payload(data) {
-    var body = new FormData();
-    body.append("csrfmiddlewaretoken", csrf());
-    body.append("article", article);
-    body.append("base_version", status.dataset.version || "");
-    Object.keys(data).forEach(function (name) {
-      body.append(name, data[name]);
-    });
-    return body;
-  }
-  function say(text) {
-    if (state) state.textContent = text;
-  }
-  function keepLocally(data) {
-    try {
-      localStorage.setItem(localKey, JSON.stringify({ at: Date.now(), values: data }));
-    } catch (error) {
-      /* storage full or disabled: the message below still tells the author */
+    function field(name) {
+      return form.elements.namedItem(name);
     }
-  }
-
-  function save() {
-    timer = null;
-    var data = values();
-    var snapshot = JSON.stringify(data);
-    if (snapshot === lastSent) return;
-    fetch(url, { method: "POST", body: payload(data), credentials: "same-origin" })
-      .then(function (response) {
-        if (response.ok) {
-          lastSent = snapshot;
-          refused = false;
-          localStorage.removeItem(localKey);
-          say("Autosaved at " + new Date().toLocaleTimeString() + " (not published).");
-        } else if (response.status === 403) {
-          refused = true;
-          keepLocally(data);
-          say("Autosave refused: your login may have expired. Your text is kept in this " +
-              "browser; log in again in another tab, then come back and save.");
-        } else if (response.status === 429) {
-          schedule();
-        } else {
-          say("Autosave failed (" + response.status + "); it will be tried again.");
-          keepLocally(data);
-        }
-      })
-      .catch(function () {
-        keepLocally(data);
-        say("Autosave failed (offline?); your text is kept in this browser.");
-        schedule();
+    function values() {
+      var result = {};
+      FIELDS.forEach(function (name) {
+        result[name] = field(name) ? field(name).value : "";
       });
-  }
-  function schedule() {
-    if (!timer) timer = setTimeout(save, INTERVAL);
-  }
+      return result;
+    }
+    var lastSent = JSON.stringify(values());
 
-  form.addEventListener("input", schedule);
-  form.addEventListener("change", schedule);
-  form.addEventListener("submit", function () {
-    submitting = true;
-    /* After a refusal the login may be gone and this save with it: keep the copy. */
-    if (refused) keepLocally(values());
-    else localStorage.removeItem(localKey);
-  });
-  function flush() {
-    var data = values();
-    if (submitting || JSON.stringify(data) === lastSent) return;
-    keepLocally(data);
-    if (navigator.sendBeacon(url, payload(data))) lastSent = JSON.stringify(data);
-  }
-  window.addEventListener("pagehide", flush);
-  document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") flush();
-  });
-
-  /* Offers: the server's autosave (rendered with a diff) and this browser's copy. */
-  function fill(data) {
-    FIELDS.forEach(function (name) {
-      var input = field(name);
-      if (input && typeof data[name] === "string") {
-        input.value = data[name];
-        input.dispatchEvent(new Event("input", { bubbles: true })); /* refreshes the preview */
+    function csrf() {
+      return form.querySelector("[name=csrfmiddlewaretoken]").value;
+    }
+    function payload(data) {
+      var body = new FormData();
+      body.append("csrfmiddlewaretoken", csrf());
+      body.append("article", article);
+      body.append("base_version", status.dataset.version || "");
+      Object.keys(data).forEach(function (name) {
+        body.append(name, data[name]);
+      });
+      return body;
+    }
+    function say(text) {
+      if (state) state.textContent = text;
+    }
+    function keepLocally(data) {
+      try {
+        localStorage.setItem(localKey, JSON.stringify({ at: Date.now(), values: data }));
+      } catch (error) {
+        /* storage full or disabled: the message below still tells the author */
       }
-    });
-  }
-  function wire(panelId, restoreId, discardId, data, onDiscard) {
-    var panel = document.getElementById(panelId);
-    if (!panel) return;
-    panel.hidden = false;
-    document.getElementById(restoreId).addEventListener("click", function () {
-      fill(data);
-      panel.hidden = true;
-      say("Autosaved text restored into the form: save to keep it.");
-    });
-    document.getElementById(discardId).addEventListener("click", function () {
-      onDiscard();
-      panel.hidden = true;
-    });
-  }
+    }
 
-  var serverNode = document.getElementById("autosave-data");
-  var server = serverNode ? JSON.parse(serverNode.textContent) : null;
-  if (server) {
-    wire("autosave-offer", "autosave-restore", "autosave-discard", server, function () {
-      fetch(status.dataset.discardUrl, {
-        method: "POST", body: payload({}), credentials: "same-origin"
-      });
+    function save() {
+      timer = null;
+      var data = values();
+      var snapshot = JSON.stringify(data);
+      if (snapshot === lastSent) return;
+      fetch(url, { method: "POST", body: payload(data), credentials: "same-origin" })
+        .then(function (response) {
+          if (response.ok) {
+            lastSent = snapshot;
+            refused = false;
+            localStorage.removeItem(localKey);
+            say("Autosaved at " + new Date().toLocaleTimeString() + " (not published).");
+          } else if (response.status === 403) {
+            refused = true;
+            keepLocally(data);
+            say("Autosave refused: your login may have expired. Your text is kept in this " +
+                "browser; log in again in another tab, then come back and save.");
+          } else if (response.status === 429) {
+            schedule();
+          } else {
+            say("Autosave failed (" + response.status + "); it will be tried again.");
+            keepLocally(data);
+          }
+        })
+        .catch(function () {
+          keepLocally(data);
+          say("Autosave failed (offline?); your text is kept in this browser.");
+          schedule();
+        });
+    }
+    function schedule() {
+      if (!timer) timer = setTimeout(save, INTERVAL);
+    }
+
+    form.addEventListener("input", schedule);
+    form.addEventListener("change", schedule);
+    form.addEventListener("submit", function () {
+      submitting = true;
+      /* After a refusal the login may be gone and this save with it: keep the copy. */
+      if (refused) keepLocally(values());
+      else localStorage.removeItem(localKey);
     });
-  }
-  var local = null;
-  try {
-    local = JSON.parse(localStorage.getItem(localKey) || "null");
-  } catch (error) {
-    local = null;
-  }
-  if (local && local.values) {
-    var newer = !server || local.at > server.saved_at + 1000;
-    if (newer && JSON.stringify(local.values) !== lastSent) {
-      wire("local-offer", "local-restore", "local-discard", local.values, function () {
-        localStorage.removeItem(localKey);
+    function flush() {
+      var data = values();
+      if (submitting || JSON.stringify(data) === lastSent) return;
+      keepLocally(data);
+      if (navigator.sendBeacon(url, payload(data))) lastSent = JSON.stringify(data);
+    }
+    window.addEventListener("pagehide", flush);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") flush();
+    });
+
+    /* Offers: the server's autosave (rendered with a diff) and this browser's copy. */
+    function fill(data) {
+      FIELDS.forEach(function (name) {
+        var input = field(name);
+        if (input && typeof data[name] === "string") {
+          input.value = data[name];
+          input.dispatchEvent(new Event("input", { bubbles: true })); /* refreshes the preview */
+        }
       });
-    } else {
-      localStorage.removeItem(localKey); /* the server's copy or the form is as new */
+    }
+    function wire(panelId, restoreId, discardId, data, onDiscard) {
+      var panel = document.getElementById(panelId);
+      if (!panel) return;
+      panel.hidden = false;
+      document.getElementById(restoreId).addEventListener("click", function () {
+        fill(data);
+        panel.hidden = true;
+        say("Autosaved text restored into the form: save to keep it.");
+      });
+      document.getElementById(discardId).addEventListener("click", function () {
+        onDiscard();
+        panel.hidden = true;
+      });
+    }
+
+    var serverNode = document.getElementById("autosave-data");
+    var server = serverNode ? JSON.parse(serverNode.textContent) : null;
+    if (server) {
+      wire("autosave-offer", "autosave-restore", "autosave-discard", server, function () {
+        fetch(status.dataset.discardUrl, {
+          method: "POST", body: payload({}), credentials: "same-origin"
+        });
+      });
+    }
+    var local = null;
+    try {
+      local = JSON.parse(localStorage.getItem(localKey) || "null");
+    } catch (error) {
+      local = null;
+    }
+    if (local && local.values) {
+      var newer = !server || local.at > server.saved_at + 1000;
+      if (newer && JSON.stringify(local.values) !== lastSent) {
+        wire("local-offer", "local-restore", "local-discard", local.values, function () {
+          localStorage.removeItem(localKey);
+        });
+      } else {
+        localStorage.removeItem(localKey); /* the server's copy or the form is as new */
+      }
     }
   }
 })();
