@@ -124,6 +124,8 @@ class Importer:
                 self.batches.append((fmt, fmt.discover(path, root)))
             except SkipFile as error:
                 self.report.skip(str(path), error.line, error.reason)
+            except OSError as error:
+                self.report.skip(str(path), None, f"cannot read: {error}")
         return sum(len(sources) for _, sources in self.batches)
 
     def run(self, advance=lambda: None):
@@ -197,8 +199,8 @@ class Importer:
         if self.options.dry_run:
             return
         article = existing.article if existing else Article(author=self.options.author)
-        slug = unique_slug(note.slug, exclude_pk=article.pk)
-        if slug != note.slug:
+        slug = unique_slug(note.slug[:200], exclude_pk=article.pk) if note.slug else ""
+        if slug and slug != note.slug:
             report.renamed.append((label, note.slug, slug))
         article.title, article.slug, article.body = note.title, slug, body
         article.summary, article.status = note.summary, status

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import ParseError
 
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
 from django.utils import timezone
 from django.utils.html import strip_tags
 from markdownify import MarkdownConverter
@@ -140,6 +140,8 @@ class WXRFormat(MarkdownFormat):
             channel = ElementTree.fromstring(raw).find("channel")
         except ParseError as error:
             raise SkipFile(f"not well-formed XML: {error}", line=error.position[0]) from error
+        except DefusedXmlException as error:  # entity expansion, external references
+            raise SkipFile(f"refused XML: {error!r}") from error
         site = (channel.findtext("link") or "").rstrip("/") if channel is not None else ""
         sources = []
         for item in channel.iter("item") if channel is not None else []:
