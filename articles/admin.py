@@ -201,12 +201,9 @@ class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
         changed = 0
         for article in queryset.select_related("category").exclude(status=status):
             article.status = status
-            save_article(
-                article,
-                user=request.user,
-                comment=f"{verb} (bulk action).",
-                kind=RevisionDetail.Kind.BULK,
-            )
+            comment = f"{verb} (bulk action)."
+            save_article(article, user=request.user, comment=comment, kind=RevisionDetail.Kind.BULK)
+            self.log_change(request, article, comment)  # the admin's own log, as a form save
             changed += 1
         self.message_user(request, f"{changed} note(s) {verb.lower()}.", messages.SUCCESS)
 

@@ -122,6 +122,7 @@ class RevisionAdminMixin:
         version = self._version_or_404(pk, version_id)
         if request.method == "POST":
             outcome = restore_revision(article, version, user=request.user)
+            self.log_change(request, article, f"Restored revision #{version.revision_id}.")
             self.message_user(request, "Restored: a new revision was recorded.", messages.SUCCESS)
             for note in outcome.not_restored:
                 self.message_user(request, note, messages.WARNING)
@@ -208,6 +209,7 @@ class RevisionAdminMixin:
             return redirect(reverse("admin:articles_article_change", args=[pk]))
         except EditConflict:
             return self.render_conflict(request, Article.objects.get(pk=pk), copy)
+        self.log_change(request, article, f"Saved conflict copy #{copy.revision_id}.")
         self.message_user(request, "Your version was saved.", messages.SUCCESS)
         return redirect(reverse("admin:articles_article_change", args=[pk]))
 
@@ -261,6 +263,7 @@ class RevisionAdminMixin:
         except ValueError as error:
             self.message_user(request, str(error), messages.ERROR)
             return redirect(reverse("admin:articles_article_recoverlist"))
+        self.log_addition(request, outcome.article, "Recovered after deletion.")
         self.message_user(request, "The note was recovered.", messages.SUCCESS)
         for note in outcome.not_restored:
             self.message_user(request, note, messages.WARNING)

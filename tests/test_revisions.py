@@ -1,6 +1,7 @@
 """Revisions: every save is recorded; History, compare, restore, recovery of deleted notes."""
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.test import Client
@@ -204,6 +205,8 @@ def test_bulk_actions_record_a_revision_per_changed_note(staff_client):
     staff_client.post(CHANGELIST_URL, {"action": "publish", "_selected_action": selected})
 
     for note in drafts:
+        (entry,) = LogEntry.objects.filter(object_id=str(note.pk))
+        assert entry.get_change_message() == "Published (bulk action)."
         (version,) = versions(note)
         assert version.field_dict["status"] == "published"
         assert version.revision.user.username == "editor"
