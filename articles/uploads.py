@@ -28,6 +28,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, JsonResponse
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_safe
@@ -149,7 +150,12 @@ def save_image(image_format, data, name=None):
     except Exception as error:
         _remove_partial(name)
         raise ImageNotStored(error) from error
-    return default_storage.url(stored)
+    return image_url(stored)
+
+
+def image_url(stored_name):
+    """The site's URL of a stored image: serve_image's, whatever the storage (local or S3)."""
+    return reverse("markdownx_image", kwargs={"name": stored_name.rsplit("/", 1)[-1]})
 
 
 class ImageNotStored(OSError):

@@ -128,6 +128,23 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Uploaded media on S3-compatible object storage (django-storages), for several web servers:
+# set the bucket to switch it on. Credentials come the way boto3 finds them (AWS_ACCESS_KEY_ID
+# and AWS_SECRET_ACCESS_KEY, or the instance's role). Images are still served at MEDIA_URL by
+# articles.uploads.serve_image, so note bodies and the CSP never name the bucket.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "location": env.str("AWS_LOCATION", default=""),
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # The Retry-After (seconds) of the 503 page readers get while the database is unreachable.
@@ -194,6 +211,12 @@ SEARCH_SNIPPET_LENGTH = env.int("SEARCH_SNIPPET_LENGTH", default=160)
 SEARCH_MAX_RESULTS = env.int("SEARCH_MAX_RESULTS", default=1000)
 # Load the Chinese segmenter's dictionary at start-up (when off: at the first search or save).
 SEARCH_WARM_UP = env.bool("SEARCH_WARM_UP", default=True)
+# Rendering limits: a note's body (characters; a form error above it), KaTeX's time for all of
+# one note's formulas and for one formula (seconds), and the V8 heap (MB) of one KaTeX call.
+BODY_MAX_LENGTH = env.int("BODY_MAX_LENGTH", default=200_000)
+RENDER_TIMEOUT = env.float("RENDER_TIMEOUT", default=10.0)
+RENDER_FORMULA_TIMEOUT = env.float("RENDER_FORMULA_TIMEOUT", default=1.0)
+RENDER_MAX_MEMORY_MB = env.int("RENDER_MAX_MEMORY_MB", default=256)
 
 # --- Page cache and HTTP caching (pagecache/) ---
 # Anonymous pages and feeds from the cache named PAGE_CACHE_ALIAS (Redis in production), each
