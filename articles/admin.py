@@ -189,6 +189,7 @@ class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         record_deletion(obj, user=request.user)
+        autosave.keep_autosaves_of(obj)
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):

@@ -103,6 +103,14 @@ def discard_autosave(user, article=None):
     Autosave.objects.filter(user=user, article=article).delete()
 
 
+def keep_autosaves_of(article):
+    """Before ``article`` is deleted: its autosaves become their users' new-note autosaves
+    (unless a user has one already), so the unsaved text outlives the note."""
+    taken = Autosave.objects.filter(article=None).values("user_id")
+    kept = Autosave.objects.filter(article=article).exclude(user_id__in=taken)
+    return kept.update(article=None, base_version=None)
+
+
 def prune_autosaves(older_than=PRUNE_AFTER, *, dry_run=False):
     """Delete autosaves not updated for ``older_than``; returns how many (would be) deleted."""
     old = Autosave.objects.filter(updated_at__lt=timezone.now() - older_than)

@@ -194,3 +194,20 @@ def test_prune_deletes_autosaves_older_than_30_days(staff_client, note):
     assert autosave.prune_autosaves(timedelta(days=0)) == 1
     with pytest.raises(CommandError):
         call_command("prune_autosaves", "--days", "0")
+
+
+def test_a_view_only_change_page_does_not_autosave(client, staff_client, note):
+    assert "data-autosave-url" in staff_client.get(change_url(note)).content.decode()
+    viewer = StaffFactory(username="viewer", is_superuser=False)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_article"))
+    client.force_login(viewer)
+    page = client.get(change_url(note))
+    assert page.status_code == 200 and "data-autosave-url" not in page.content.decode()
+
+
+def test_deleting_a_note_keeps_its_autosaves_as_new_note_autosaves(staff_client, note):
+    send(staff_client, note, body="删除前没保存的文字")
+    staff_client.post(reverse("admin:articles_article_delete", args=[note.pk]), {"post": "yes"})
+    assert not Article.objects.filter(pk=note.pk).exists()
+    offer = staff_client.get(ADD_URL).context["pending_autosave"]
+    assert offer["autosave"].body == "删除前没保存的文字"

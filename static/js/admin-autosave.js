@@ -16,7 +16,7 @@
     var FIELDS = ["title", "tags", "body", "summary"];
     var status = document.getElementById("editing-status");
     var form = document.getElementById("article_form");
-    if (!status || !form) return;
+    if (!status || !form || !status.dataset.autosaveUrl) return; /* view-only: nothing to keep */
 
     var url = status.dataset.autosaveUrl;
     var article = status.dataset.article || "";
