@@ -1,6 +1,6 @@
 """Read-side queries that span models, used by the reader views."""
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 
 from articles.models import Article
 
@@ -44,18 +44,23 @@ def neighbour(article, *, newer):
     """The previous (older) or next (newer) published note in the stream's order, or None.
 
     The stream orders by (published_at, id), so notes published at the same moment still
-    lead to each other; one index range scan over narrow rows. A draft has no date yet, so
-    no neighbours.
+    lead to each other. One index range scan over narrow rows: the range is on the date
+    alone (an OR of two ranges is read ten times slower), the tie is filtered. A draft has
+    no date yet, so no neighbours.
     """
     when = article.published_at
     if when is None:
         return None
     published = Article.objects.published().only(*LINK_COLUMNS)
     if newer:
-        after = Q(published_at__gt=when) | Q(published_at=when, pk__gt=article.pk)
-        return published.filter(after).order_by("published_at", "pk").first()
-    before = Q(published_at__lt=when) | Q(published_at=when, pk__lt=article.pk)
-    return published.filter(before).order_by("-published_at", "-pk").first()
+        later = published.filter(published_at__gte=when).exclude(
+            published_at=when, pk__lte=article.pk
+        )
+        return later.order_by("published_at", "pk").first()
+    earlier = published.filter(published_at__lte=when).exclude(
+        published_at=when, pk__gte=article.pk
+    )
+    return earlier.order_by("-published_at", "-pk").first()
 
 
 def first_publication_after(moment):
