@@ -433,3 +433,21 @@ def test_admin_import_needs_permission(client, db):
     viewer = StaffFactory(username="viewer", is_superuser=False)
     client.force_login(viewer)
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("xml", "reason"),
+    [
+        ("<?xml version='1.0'?>\n<rss xmlns:wp='http://wordpress.org/export/1.2/'>\n<channel>",
+         "not well-formed XML"),
+        ('<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>'
+         '\n<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel>&b;</channel></rss>',
+         "refused XML"),
+    ],
+)  # fmt: skip
+def test_a_broken_or_hostile_wordpress_export_is_skipped(author, tmp_path, xml, reason):
+    export = tmp_path / "export.xml"
+    export.write_text(xml, encoding="utf-8")
+    ok, output = import_notes(export)
+    assert not ok and "export.xml" in output and reason in output
+    assert not Article.objects.exists()

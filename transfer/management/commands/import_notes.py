@@ -10,14 +10,16 @@ from transfer.services import STATUS_CHOICES, Importer, ImportOptions
 
 
 def print_report(command, report, verbosity):
-    """The closing report, shared with export-free callers (the admin renders its own)."""
-    style = command.style.SUCCESS if report.ok else command.style.WARNING
-    command.stdout.write(style(report.summary_line()))
+    """The closing report: skipped files always (on stderr), the rest from verbosity 1."""
+    if verbosity >= 1:
+        style = command.style.SUCCESS if report.ok else command.style.WARNING
+        command.stdout.write(style(report.summary_line()))
     for heading, lines in report.detail_lines():
-        if lines and (verbosity >= 1 or heading == "Skipped"):
-            command.stdout.write(f"{heading}:")
+        stream = command.stderr if heading == "Skipped" else command.stdout
+        if lines and (verbosity >= 1 or stream is command.stderr):
+            stream.write(f"{heading}:")
             for line in lines:
-                command.stdout.write(f"  {line}")
+                stream.write(f"  {line}")
 
 
 class Command(BaseCommand):
