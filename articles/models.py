@@ -9,6 +9,7 @@ from reversion.models import Revision
 from taggit.managers import TaggableManager
 
 from articles import rendering
+from articles.rendering.limits import validate_body_length
 
 
 class Category(models.Model):
@@ -82,7 +83,8 @@ class Article(models.Model):
         blank=True, help_text="Separate tags with commas (, ， 、 ；). Quote a tag that has spaces."
     )
     body = MarkdownxField(
-        help_text="Markdown with LaTeX: \\( \\) or $ $ inline, \\[ \\] or $$ $$ display."
+        help_text="Markdown with LaTeX: \\( \\) or $ $ inline, \\[ \\] or $$ $$ display.",
+        validators=[validate_body_length],
     )
     summary = models.TextField(
         blank=True,

@@ -17,9 +17,11 @@ never per request. One pass, one module per step:
 """
 
 import dataclasses
+import html
 from dataclasses import dataclass
 
 from articles.rendering.formulas import Formula, extract_math, restore_sources, split_math
+from articles.rendering.limits import body_length_error
 from articles.rendering.markdown import render as render_markdown
 from articles.rendering.plaintext import markdown_plain_text, plain_text
 from articles.rendering.reading import reading_minutes
@@ -103,5 +105,8 @@ def render_article(body, summary=""):
 
 def render_preview(text):
     """MARKDOWNX_MARKDOWNIFY_FUNCTION: exactly the stored page body HTML for the same text."""
+    too_long = body_length_error(text)
+    if too_long:
+        return f'<p class="render-error" role="alert">{html.escape(too_long)}</p>'
     _, formulas, clean, typeset_formulas = _render_body(text)
     return insert_math(clean, typeset_formulas, formulas, PAGE)

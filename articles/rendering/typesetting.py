@@ -4,11 +4,15 @@ Math is inserted after sanitising and only from KaTeX (``trust: false``): HTML+M
 page, MathML only for feeds.
 """
 
+import atexit
+import ctypes
 import hashlib
 import html
 import json
+import os
 import re
 import threading
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -17,6 +21,10 @@ from django.core.cache import cache
 from articles.rendering.formulas import PLACEHOLDER_RE
 
 _KATEX_DIR = Path(settings.BASE_DIR) / "node_modules" / "katex" / "dist"
+# Formulas per V8 call: one call is cheaper than many, a smaller one loses less on a timeout.
+_BATCH = 200
+# The error of formulas the note's time limit left untried: not the formula's fault, not cached.
+DEADLINE_ERROR = "KaTeX stopped: the note's formulas took too long in all"
 _KATEX_JS = r"""
 function renderAll(items) {
   return JSON.stringify(JSON.parse(items).map(function (item) {
@@ -34,14 +42,26 @@ function renderAll(items) {
 
 
 class KatexRenderer:
-    """KaTeX in an embedded V8 (mini-racer). One context, guarded by a lock (not thread-safe)."""
+    """KaTeX in an embedded V8 (mini-racer). One context, guarded by a lock (not thread-safe).
+
+    The context is closed explicitly at exit and before a fork (docs/katex-lifecycle.md): left
+    to mini-racer's destructor during interpreter shutdown, freeing it can wait forever for a
+    thread that can no longer run Python. Each call has a time and a V8 memory limit.
+    """
 
     def __init__(self):
         self._lock = threading.Lock()
         self._ctx = None
+        self._pid = None  # the process that created the context
+        self._last_limit = ""  # why the latest _call() gave up
         self.version = ""
 
     def _context(self):
+        if self._ctx is not None and self._pid != os.getpid():
+            # Inherited through a fork the hooks did not see: its V8 threads stayed in the
+            # parent, so it can be neither used nor freed here. Never release it.
+            ctypes.pythonapi.Py_IncRef(ctypes.py_object(self._ctx))
+            self._ctx = None
         if self._ctx is None:
             from py_mini_racer import MiniRacer
 
@@ -50,8 +70,27 @@ class KatexRenderer:
             ctx.eval((_KATEX_DIR / "katex.min.js").read_text(encoding="utf-8"))
             ctx.eval(_KATEX_JS)
             self.version = ctx.eval("katex.version")
-            self._ctx = ctx
+            self._ctx, self._pid = ctx, os.getpid()
         return self._ctx
+
+    def close(self):
+        """Free the V8 context now, while its threads can still run (at exit, before fork)."""
+        # A thread stuck rendering at exit must not block the exit: give up after a while.
+        if not self._lock.acquire(timeout=15):
+            return
+        try:
+            self._discard()
+        finally:
+            self._lock.release()
+
+    def _discard(self):
+        ctx, self._ctx = self._ctx, None
+        if ctx is not None and self._pid == os.getpid():
+            ctx.close()
+
+    def _after_fork_in_child(self):
+        # The parent closed its context before forking; a lock held then stays held here.
+        self._lock = threading.Lock()
 
     def ensure_loaded(self):
         """Start the engine (and learn the KaTeX version used in cache keys)."""
@@ -59,16 +98,64 @@ class KatexRenderer:
             self._context()
 
     def render_many(self, items):
-        """[(tex, display)] -> [(page_html, mathml, error)], one JS call for the whole batch."""
-        if not items:
-            return []
-        payload = json.dumps([{"tex": tex, "display": display} for tex, display in items])
+        """[(tex, display)] -> [(page_html, mathml, error)] within RENDER_TIMEOUT in all.
+
+        Formulas go to V8 in batches; a batch over the time or memory limit is retried one
+        formula at a time (RENDER_FORMULA_TIMEOUT each), so only the culprits fail. What the
+        deadline leaves untried gets DEADLINE_ERROR, which is not cached.
+        """
+        deadline = time.monotonic() + settings.RENDER_TIMEOUT
+        results = []
         with self._lock:
-            result = self._context().call("renderAll", payload)
-        return [tuple(row) for row in json.loads(result)]
+            for start in range(0, len(items), _BATCH):
+                batch = items[start : start + _BATCH]
+                seconds = min(deadline - time.monotonic(), 2 * settings.RENDER_FORMULA_TIMEOUT)
+                rows = self._call(batch, seconds)
+                if rows is None:
+                    rows = [self._render_alone(item, deadline) for item in batch]
+                results.extend(rows)
+        return results
+
+    def _render_alone(self, item, deadline):
+        left = deadline - time.monotonic()
+        rows = self._call([item], min(left, settings.RENDER_FORMULA_TIMEOUT))
+        if rows is not None:
+            return rows[0]
+        if left <= settings.RENDER_FORMULA_TIMEOUT:
+            return (None, None, DEADLINE_ERROR)
+        return (None, None, self._last_limit)
+
+    def _call(self, batch, seconds):
+        """One JS call; None when it hit the time or memory limit."""
+        from py_mini_racer import JSEvalException, JSOOMException, JSTimeoutException
+
+        if seconds <= 0:
+            return None
+        payload = json.dumps([{"tex": tex, "display": display} for tex, display in batch])
+        limit_mb = settings.RENDER_MAX_MEMORY_MB
+        try:
+            result = self._context().call(
+                "renderAll", payload, timeout_sec=seconds, max_memory=limit_mb * 1024 * 1024
+            )
+        except JSTimeoutException:
+            # V8 stopped the script; the context stays usable (KaTeX keeps no state between
+            # calls), and closing it now would race the stopped script's own callback.
+            self._last_limit = f"KaTeX stopped: more than {seconds:.3g} s to typeset"
+        except JSEvalException as exc:
+            # Over the heap limit the context is left terminated: the next call gets a new one.
+            self._discard()
+            if isinstance(exc, JSOOMException):
+                self._last_limit = f"KaTeX stopped: more than {limit_mb} MB to typeset"
+            else:
+                self._last_limit = f"KaTeX stopped: {exc}"
+        else:
+            return [tuple(row) for row in json.loads(result)]
+        return None
 
 
 katex = KatexRenderer()
+atexit.register(katex.close)
+os.register_at_fork(before=katex.close, after_in_child=katex._after_fork_in_child)
 
 
 def _cache_key(tex, display):
@@ -86,10 +173,12 @@ def typeset(formulas):
     missing = {key: f for key, f in zip(keys, formulas, strict=True) if key not in cached}
     if missing:
         results = katex.render_many([(f.tex, f.display) for f in missing.values()])
-        fresh = {}
+        fresh, untried = {}, set()
         for (key, formula), (page, feed, error) in zip(missing.items(), results, strict=True):
             fresh[key] = _wrap(formula, page, feed, error)
-        cache.set_many(fresh, timeout=None)
+            if error == DEADLINE_ERROR:
+                untried.add(key)
+        cache.set_many({k: v for k, v in fresh.items() if k not in untried}, timeout=None)
         cached.update(fresh)
     return [cached[key] for key in keys]
 
