@@ -259,6 +259,7 @@ def test_a_file_that_fails_leaves_nothing_behind(author, media_root, monkeypatch
     monkeypatch.setattr(services, "save_note", fail)
     ok, output = import_notes(SITES / "hexo/source/_posts/ppo-clip.md", format="hexo")
     assert not ok and "ppo-clip.md: not stored: disk full" in output
+    assert "0 created, 0 updated, 0 unchanged, 1 skipped" in output
     assert not Article.objects.exists() and not ImportedSource.objects.exists()
     assert not ImportedMedia.objects.exists() and stored_images(media_root) == []
 

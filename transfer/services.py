@@ -195,8 +195,9 @@ class Importer:
         if existing and existing.content_hash == digest:
             report.unchanged.append(label)
             return
-        (report.updated if existing else report.created).append(label)
+        outcome = report.updated if existing else report.created
         if self.options.dry_run:
+            outcome.append(label)
             return
         article = existing.article if existing else Article(author=self.options.author)
         slug = unique_slug(note.slug[:200], exclude_pk=article.pk) if note.slug else ""
@@ -219,6 +220,7 @@ class Importer:
             source_key=note.source.key,
             defaults={"article": article, "content_hash": digest},
         )
+        outcome.append(label)  # only once everything is stored
 
     def _image(self, fmt, note, ref):
         """The media URL replacing image link ``ref``, or None to leave it as written."""
