@@ -452,3 +452,12 @@ def test_a_broken_or_hostile_wordpress_export_is_skipped(author, tmp_path, xml, 
     ok, output = import_notes(export)
     assert not ok and "export.xml" in output and reason in output
     assert not Article.objects.exists()
+
+
+def test_admin_import_sends_large_sites_to_the_command(staff_client, settings):
+    settings.IMPORT_ADMIN_MAX_NOTES = 2
+    upload = zip_upload(SITE_PATHS["hugo"])
+    page = staff_client.post(reverse("admin:transfer_import"), {"file": upload, "format": "auto",
+                                                                "status": "keep"})  # fmt: skip
+    assert "More than 2 notes" in page.text and "confirm" not in page.context
+    assert not Article.objects.exists()

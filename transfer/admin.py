@@ -2,6 +2,7 @@
 upload -> dry-run report -> confirm -> the import's report."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +18,11 @@ from transfer.models import ImportedSource
 from transfer.services import STATUS_CHOICES, Importer, ImportOptions
 
 SIGNING_SALT = "transfer.admin.import"
+
+
+def admin_import_limit():
+    """Notes one upload may create or change: more would outlast a request (use the command)."""
+    return getattr(settings, "IMPORT_ADMIN_MAX_NOTES", 100)
 
 
 class ImportForm(forms.Form):
@@ -57,16 +63,16 @@ class ImportForm(forms.Form):
             raise ValidationError(str(error)) from error
 
 
-def run_import(token, settings, user, dry_run):
-    """Import the stored upload ``token`` with the form's ``settings``; return the report."""
+def run_import(token, choices, user, dry_run):
+    """Import the stored upload ``token`` with the form's ``choices``; return the report."""
     with archives.unpacked(token) as paths:
         importer = Importer(
             ImportOptions(
                 author=user,
-                format=settings["format"],
-                status=settings["status"],
-                category_map=settings["mapping"],
-                default_category=settings["default_category"],
+                format=choices["format"],
+                status=choices["status"],
+                category_map=choices["mapping"],
+                default_category=choices["default_category"],
                 dry_run=dry_run,
             )
         )
@@ -105,7 +111,7 @@ class ImportedSourceAdmin(admin.ModelAdmin):
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             token = archives.store_upload(form.cleaned_data["file"], form.suffix)
-            settings = {
+            choices = {
                 "token": token,
                 "format": form.cleaned_data["format"],
                 "status": form.cleaned_data["status"],
@@ -113,33 +119,38 @@ class ImportedSourceAdmin(admin.ModelAdmin):
                 "mapping": form.cleaned_data["category_map"],
             }
             try:
-                report = run_import(token, settings, request.user, dry_run=True)
+                report = run_import(token, choices, request.user, dry_run=True)
             except (ValidationError, MappingFileError) as error:
                 archives.discard_upload(token)
                 form.add_error("file", getattr(error, "messages", [str(error)]))
             else:
-                context.update(report=report, confirm=signing.dumps(settings, salt=SIGNING_SALT))
+                if len(report.created) + len(report.updated) <= admin_import_limit():
+                    context["confirm"] = signing.dumps(choices, salt=SIGNING_SALT)
+                else:  # a request must finish inside the server's timeout
+                    archives.discard_upload(token)
+                    context["too_many"] = admin_import_limit()
+                context["report"] = report
                 return TemplateResponse(request, "admin/transfer/import.html", context)
         context["form"] = form
         return TemplateResponse(request, "admin/transfer/import.html", context)
 
     def _confirm(self, request, context):
         try:
-            settings = signing.loads(request.POST["confirm"], salt=SIGNING_SALT, max_age=86400)
+            choices = signing.loads(request.POST["confirm"], salt=SIGNING_SALT, max_age=86400)
         except signing.BadSignature:
             return HttpResponseBadRequest("This import form is not valid any more.")
-        if not archives.upload_exists(settings["token"]):
+        if not archives.upload_exists(choices["token"]):
             messages.error(request, "The upload has expired: upload the file again.")
             context["form"] = ImportForm()
             return TemplateResponse(request, "admin/transfer/import.html", context)
         try:
-            report = run_import(settings["token"], settings, request.user, dry_run=False)
+            report = run_import(choices["token"], choices, request.user, dry_run=False)
         except (ValidationError, MappingFileError) as error:
             messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
             context["form"] = ImportForm()
             return TemplateResponse(request, "admin/transfer/import.html", context)
         finally:
-            archives.discard_upload(settings["token"])
+            archives.discard_upload(choices["token"])
         level = messages.SUCCESS if report.ok else messages.WARNING
         messages.add_message(request, level, report.summary_line())
         context.update(report=report, done=True)
