@@ -150,6 +150,25 @@ def test_round_trip_restores_every_row_and_file(snapshot, scratch_database, medi
     assert titles == set(Article.objects.values_list("title", flat=True))
 
 
+def test_force_replaces_a_non_empty_target(snapshot, scratch_database, media_root, settings):
+    source_tables, source_files = table_digests(database()), media_digests(media_root)
+    settings.MEDIA_ROOT = snapshot.parent / "restored-media"
+    target = database(scratch_database)
+    restore_backup(snapshot, database=target, storage=storages["default"])
+    storages["default"].save("stray.png", ContentFile(png_bytes("green")))
+    conn = target.connect()
+    try:
+        conn.execute("DELETE FROM taggit_taggeditem")
+        conn.commit()
+    finally:
+        conn.close()
+    with pytest.raises(BackupError, match="not empty"):
+        restore_backup(snapshot, database=target, storage=storages["default"])
+    restore_backup(snapshot, database=target, storage=storages["default"], force=True)
+    assert table_digests(target) == source_tables
+    assert media_digests(settings.MEDIA_ROOT) == source_files
+
+
 def test_damaged_snapshot_is_refused_before_anything_is_written(
     snapshot, scratch_database, settings
 ):
