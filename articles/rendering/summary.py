@@ -27,8 +27,11 @@ _ATOM_RE = regex.compile(
 )
 
 
+_GRAPHEME_RE = regex.compile(r"\X")
+
+
 def _graphemes(text):
-    return len(regex.findall(r"\X", text))
+    return len(_GRAPHEME_RE.findall(text))
 
 
 def text_atoms(text):
@@ -44,25 +47,22 @@ def truncate(text, formulas, length):
     Cuts only between atoms (a formula, a URL, an English word or one grapheme cluster) and
     prefers a sentence end in the last fifth of the budget.
     """
-    atoms = []
-    for match in _ATOM_RE.finditer(text):
+    kept, used, best_sentence = [], 0, None
+    for match in _ATOM_RE.finditer(text):  # only up to the first atom over the budget
+        atom = match.group(0)
         if match.group("ph"):
             size = _graphemes(formulas[int(match.group("n"))].source)
         else:
             # A URL may have swallowed a formula: count it as written.
-            size = _graphemes(restore_sources(match.group(0), formulas))
-        atoms.append((match.group(0), size))
-    total = sum(size for _, size in atoms)
-    if total <= length:
-        return text, False
-    kept, used, best_sentence = [], 0, None
-    for atom, size in atoms:
+            size = 1 if len(atom) == 1 else _graphemes(restore_sources(atom, formulas))
         if used + size > length:
             break
         kept.append(atom)
         used += size
         if atom in _SENTENCE_END and used >= length * 0.8:
             best_sentence = len(kept)
+    else:
+        return text, False
     if best_sentence:
         kept = kept[:best_sentence]
     return "".join(kept).rstrip(), True
