@@ -8,6 +8,7 @@ from django.db import connection
 from django.urls import reverse
 from taggit.models import Tag
 
+from articles.conflicts import version_token
 from articles.models import Article
 from search import indexing
 from search.engine import search
@@ -141,6 +142,7 @@ def test_admin_edit_indexes_title_and_tags(staff_client, indexed):
         "published_at_1": note.published_at.strftime("%H:%M:%S"),
         "author": note.author_id,
         "summary": "",
+        "base_version": version_token(note),  # the version the form was loaded from
     }
     with indexed():
         response = staff_client.post(url, data)

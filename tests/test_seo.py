@@ -37,7 +37,8 @@ def test_sitemap_lists_published_notes_categories_and_tags(client, article, hidd
     assert "/tags/transformer/" in paths
     assert not any("hidden" in path for path in paths)
     note_loc = next(loc for loc in locations if unquote(article.get_absolute_url()) in loc)
-    assert locations[note_loc].text.startswith(article.updated_at.date().isoformat())
+    # The last content change (never before publication), not every save.
+    assert locations[note_loc].text.startswith(article.last_revised_at.date().isoformat())
 
 
 def test_sitemap_skips_categories_and_tags_with_only_hidden_notes(client, hidden_articles):
