@@ -17,9 +17,8 @@ REFERRED_ROOTS = [
 ]
 # A path such as ``feeds/stream.py`` or ``docs/``, not part of a URL (``/feeds/rss/``), a dotted
 # name or a pattern (``feeds/<slug>/``, ``tests/test_search*.py``).
-REFERENCE = re.compile(
-    rf"(?<![\w/.<:@-])((?:{'|'.join(map(re.escape, REFERRED_ROOTS))})/[\w./-]*[\w/])(?![\w/<{{*])"
-)
+_ROOTS = "|".join(map(re.escape, REFERRED_ROOTS))
+REFERENCE = re.compile(rf"(?<![\w/.<:@}}-])((?:{_ROOTS})/[\w./-]*[\w/])(?![\w/<{{*-])")
 # Template and static names are written relative to these folders.
 RELATIVE_TO = [ROOT, ROOT / "templates", ROOT / "static"]
 
