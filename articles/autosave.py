@@ -37,6 +37,12 @@ class AutosaveForm(forms.Form):
         required=False, max_length=settings.DATA_UPLOAD_MAX_MEMORY_SIZE, strip=False
     )
 
+    def clean_body(self):
+        body, limit = self.cleaned_data["body"], body_max_length()
+        if len(body) > limit:
+            raise forms.ValidationError(f"A note's body may have at most {limit} characters.")
+        return body
+
     def clean(self):
         # Browsers send textarea lines as CRLF; store them as the note stores text.
         cleaned = super().clean()
@@ -53,6 +59,11 @@ class AutosaveForm(forms.Form):
         if article is None:
             raise forms.ValidationError("No such note.")
         return article
+
+
+def body_max_length():
+    """The change form's cap on a body (the renderer's limit), else the request size cap."""
+    return getattr(settings, "BODY_MAX_LENGTH", None) or settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 def over_rate_limit(user):

@@ -163,6 +163,8 @@ def test_autosave_needs_csrf_and_post(note):
 def test_autosave_is_size_capped_like_the_form(staff_client, note):
     response = send(staff_client, note, title="标" * 201)
     assert response.status_code == 400 and "title" in response.json()["fields"]
+    response = send(staff_client, note, body="长" * (autosave.body_max_length() + 1))
+    assert response.status_code == 400 and "body" in response.json()["fields"]
     too_big = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
     response = staff_client.post(
         AUTOSAVE_URL, data=too_big, content_type="application/x-www-form-urlencoded"
