@@ -283,7 +283,9 @@ def _restorable_tags(snapshot, outcome, *, create_missing):
         else:
             missing.append(name)
     if missing:
-        outcome.not_restored.append("Deleted tags not restored: " + "、".join(missing) + ".")
+        outcome.not_restored.append(
+            "Tags that no longer exist were not restored: " + "、".join(missing) + "."
+        )
     return tags
 
 
