@@ -4,6 +4,10 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from .base import *  # noqa: F403
+from .base import CACHES, DATABASES, LOGGING, env
+
+# base.py has already read them (and the ENV_FILE): here they must be set, not defaulted.
 _REQUIRED = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")
 _missing = [name for name in _REQUIRED if not os.environ.get(name)]
 if _missing:
@@ -11,12 +15,7 @@ if _missing:
         "Production settings need these environment variables: " + ", ".join(_missing)
     )
 
-from .base import *  # noqa: E402,F403
-from .base import CACHES, DATABASES, LOGGING, env  # noqa: E402
-
 DEBUG = False
-SECRET_KEY = env("SECRET_KEY")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
