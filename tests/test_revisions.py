@@ -4,7 +4,9 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from reversion.models import Version
 from taggit.models import Tag
@@ -285,3 +287,16 @@ def test_load_demo_records_revisions_once():
     assert count == Article.objects.count() > 0
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert Version.objects.get_for_model(Article).count() == count  # a rerun changes nothing
+
+
+def test_the_history_page_costs_the_same_queries_for_2_or_12_revisions(staff_client):
+    note = ArticleFactory()
+    counts = []
+    for total in (2, 12):
+        while len(versions(note)) < total:
+            note.body += "\n\n再加一段。"
+            save_article(note)
+        with CaptureQueriesContext(connection) as queries:
+            assert staff_client.get(history_url(note)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
