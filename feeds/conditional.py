@@ -1,11 +1,12 @@
-"""Conditional GET for the feeds: validators from one cheap query, never from the built feed.
+"""Conditional GET for the feeds: validators from the page cache's generation (no query) or,
+without it, from one aggregate query; never from the built feed.
 
 What the ETag and Last-Modified capture, and why: docs/feed-conditional-get.md.
 """
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.http import HttpResponseNotModified
@@ -23,25 +24,17 @@ class FeedValidators:
 
     @classmethod
     def for_state(cls, state, request, *, format_name, variant):
-        parts = (
-            FEED_FORMAT_VERSION,
-            format_name,
-            variant,
-            request.scheme,
-            request.get_host(),
-            *state.fingerprint,
-            settings.SITE_TITLE,
-            settings.SITE_DESCRIPTION,
-            settings.LANGUAGE_CODE,
-            settings.FEED_ITEMS,
-            # rerender_articles rewrites every summary after a change of length, without
-            # touching the notes' edit times.
-            settings.SUMMARY_LENGTH,
-            settings.FEED_CACHE_MAX_AGE,
-            settings.FEED_TAG_AUTHORITY,
-        )
-        digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+        digest = _digest(request, format_name, variant, state.fingerprint)
         return cls(etag=f'W/"{digest}"', last_modified=state.last_modified)
+
+    @classmethod
+    def for_generation(cls, generation, scope, request, *, format_name, variant):
+        """From the page cache's generation (``pagecache.generation``): no query. It moves on
+        every change a feed can show (tags and names included) and when a scheduled note's
+        time comes; Last-Modified is when it began."""
+        digest = _digest(request, format_name, variant, (*scope, generation.etag))
+        since = datetime.fromtimestamp(generation.since, UTC)
+        return cls(etag=f'W/"{digest}"', last_modified=since)
 
     def match(self, request):
         """Whether the client's copy is current (If-None-Match wins over If-Modified-Since)."""
@@ -70,3 +63,24 @@ class FeedValidators:
 
     def not_modified(self):
         return self.apply(HttpResponseNotModified())
+
+
+def _digest(request, format_name, variant, fingerprint):
+    parts = (
+        FEED_FORMAT_VERSION,
+        format_name,
+        variant,
+        request.scheme,
+        request.get_host(),
+        *fingerprint,
+        settings.SITE_TITLE,
+        settings.SITE_DESCRIPTION,
+        settings.LANGUAGE_CODE,
+        settings.FEED_ITEMS,
+        # rerender_articles rewrites every summary after a change of length, without
+        # touching the notes' edit times.
+        settings.SUMMARY_LENGTH,
+        settings.FEED_CACHE_MAX_AGE,
+        settings.FEED_TAG_AUTHORITY,
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]

@@ -20,6 +20,7 @@ from articles.models import Article, Category
 from feeds.conditional import FeedValidators
 from feeds.html import absolutize_urls
 from feeds.stream import latest_updates, stream_state
+from pagecache.generation import current_or_none as current_generation
 
 FULL_CONTENT_VALUES = {"1", "true", "yes"}
 
@@ -60,10 +61,11 @@ def item_tag_uri(article, authority):
 class StreamFeed(Feed):
     """The whole site's stream; subclasses narrow it to a category or a tag.
 
-    ``__call__`` answers conditional GETs from ``stream_state`` (one query) before anything is
-    built, then lets Django's ``Feed`` build the response and puts the validators on it. The
-    state is read first, so a feed is never older than its validators: a change in between
-    costs the reader one more download, never a missed note.
+    ``__call__`` answers conditional GETs before anything is built, from the page cache's
+    generation when it is on (no query) or else from ``stream_state`` (one query), then lets
+    Django's ``Feed`` build the response and puts the validators on it. The validators are
+    read first, so a feed is never older than them: a change in between costs the reader one
+    more download, never a missed note.
     """
 
     def __init__(self, feed_type):
@@ -72,17 +74,27 @@ class StreamFeed(Feed):
     def __call__(self, request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
-        state = self.get_state(**kwargs)
-        validators = None
-        if state is not None:
-            variant = "full" if wants_full_content(request) else "summary"
-            validators = FeedValidators.for_state(
-                state, request, format_name=self.feed_type.format_name, variant=variant
-            )
-            if validators.match(request):
-                return validators.not_modified()
+        validators = self.get_validators(request, **kwargs)
+        if validators is not None and validators.match(request):
+            return validators.not_modified()
         response = super().__call__(request, *args, **kwargs)  # 404 for an unknown scope
-        return validators.apply(response) if validators else response
+        if validators is not None and response.status_code == 200:
+            validators.apply(response)
+        return response
+
+    def get_validators(self, request, **kwargs):
+        variant = "full" if wants_full_content(request) else "summary"
+        format_name = self.feed_type.format_name
+        generation = current_generation()
+        if generation is not None:
+            scope = (type(self).__name__, kwargs.get("slug"))
+            return FeedValidators.for_generation(
+                generation, scope, request, format_name=format_name, variant=variant
+            )
+        state = self.get_state(**kwargs)
+        if state is None:
+            return None
+        return FeedValidators.for_state(state, request, format_name=format_name, variant=variant)
 
     def get_state(self, **kwargs):
         return stream_state()

@@ -1,6 +1,6 @@
 """Deep pages are capped, not paid for: a list stops at ``STREAM_MAX_PAGES``.
 
-``?page=N`` costs an OFFSET of N × PAGE_SIZE rows; capped at 1,000 pages (10,000 notes) the
+``?page=N`` costs an OFFSET of N × PAGE_SIZE rows; capped at 100 pages (1,000 notes) the
 deepest page stays cheap however many notes there are, and the count stops there too (a COUNT
 over a LIMIT). Older notes stay reachable through the archives and the sitemap. A page past the
 cap is a 404, like any page past the end.

@@ -172,3 +172,14 @@ def bump(cache=None):
         number = seed if cache.add(GENERATION_KEY, seed, None) else cache.incr(GENERATION_KEY)
     cache.set(f"pagecache:{number}:since", time.time(), None)
     return number
+
+
+def current_or_none():
+    """The current generation when the page cache is on and its cache answers, else None."""
+    if not settings.PAGE_CACHE_ENABLED:
+        return None
+    try:
+        return current()[0]
+    except Exception as error:  # a cache that fails: the caller falls back
+        logger.warning("Page cache generation unavailable: %r", error)
+        return None

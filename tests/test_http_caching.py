@@ -7,7 +7,9 @@ from urllib.parse import unquote
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date
 
@@ -171,3 +173,27 @@ def test_purge_hook_is_off_by_default(article, settings, committing, monkeypatch
     monkeypatch.setattr(purge, "send_in_background", lambda paths: pytest.fail("purged"))
     with committing():
         article.save()
+
+
+def test_feed_validators_come_from_the_generation(client, article, committing):
+    first = client.get("/feeds/atom/")
+    full = client.get("/feeds/atom/?full=1")
+    # ?full=yes is the same feed under another cache key: not cached, so the view answers,
+    # from the generation, before building anything.
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/feeds/atom/?full=yes", HTTP_IF_NONE_MATCH=full["ETag"])
+    assert response.status_code == 304 and len(queries) == 0
+    assert "X-Page-Cache" not in response
+    with committing():
+        tag = article.tags.get(name="Transformer")
+        tag.name = "变换器"
+        tag.save()  # the note's dates do not move; the feed's ETag does
+    renamed = client.get("/feeds/atom/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert renamed.status_code == 200
+    assert "变换器" in renamed.content.decode()
+
+
+def test_feed_of_an_unknown_scope_is_a_404_without_validators(client, article):
+    response = client.get("/feeds/tags/no-such-tag/rss/")
+    assert response.status_code == 404
+    assert "ETag" not in response and "public" not in response.get("Cache-Control", "")

@@ -232,8 +232,8 @@ HTTP_CACHE_STALE_WHILE_REVALIDATE = env.int("HTTP_CACHE_STALE_WHILE_REVALIDATE",
 PAGE_CACHE_PURGE_URL = env.str("PAGE_CACHE_PURGE_URL", default="")
 PAGE_CACHE_PURGE_METHOD = env.str("PAGE_CACHE_PURGE_METHOD", default="PURGE")
 PAGE_CACHE_PURGE_TIMEOUT = env.float("PAGE_CACHE_PURGE_TIMEOUT", default=3.0)
-# List pages stop at this page (deeper pages are 404): OFFSET costs grow with the depth.
-STREAM_MAX_PAGES = env.int("STREAM_MAX_PAGES", default=1000)
+# List pages stop at this page (deeper pages are 404): OFFSET and COUNT grow with the depth.
+STREAM_MAX_PAGES = env.int("STREAM_MAX_PAGES", default=100)
 
 # --- django-taggit ---
 TAGGIT_CASE_INSENSITIVE = True
