@@ -46,8 +46,9 @@ def formula_errors(page):
 def test_pathological_formula_is_bounded_and_the_rest_typeset(tex, settings):
     start = time.monotonic()
     result = rendering.render_article(f"## 概述\n\n前 $a^2$，\\[{tex}\\]，后 $b^2$。")
-    elapsed = time.monotonic() - start
-    assert elapsed < settings.RENDER_TIMEOUT + 2
+    # KaTeX stops at the deadline; the slack is for the Markdown and HTML around a big output
+    # on a loaded machine (the suite runs other processes meanwhile).
+    assert time.monotonic() - start < settings.RENDER_TIMEOUT + 5
     page = result.body_html
     assert page.count('class="katex"') >= 2, "the normal formulas around it were not typeset"
     if "underbrace" not in tex:  # valid LaTeX KaTeX can typeset within the limits
