@@ -461,3 +461,14 @@ def test_admin_import_sends_large_sites_to_the_command(staff_client, settings):
                                                                 "status": "keep"})  # fmt: skip
     assert "More than 2 notes" in page.text and "confirm" not in page.context
     assert not Article.objects.exists()
+
+
+def test_other_files_are_not_notes(author, staff_client, tmp_path):
+    feed = tmp_path / "feed.xml"
+    feed.write_text("<?xml version='1.0'?><rss><channel><title>x</title></channel></rss>", "utf-8")
+    ok, output = import_notes(feed, author="importer")
+    assert not ok and "feed.xml: not a Markdown file" in output
+    upload = SimpleUploadedFile("feed.xml", feed.read_bytes(), "text/xml")
+    page = staff_client.post(reverse("admin:transfer_import"), {"file": upload, "format": "auto",
+                                                                "status": "keep"})  # fmt: skip
+    assert "not a WordPress export" in page.text and not Article.objects.exists()

@@ -44,6 +44,9 @@ def check_upload(upload):
     if suffix == ".zip" and not zipfile.is_zipfile(upload):
         raise ValidationError("This .zip file cannot be read.")
     upload.seek(0)
+    if suffix == ".xml" and b"wordpress.org/export" not in upload.read(4096):
+        raise ValidationError("This .xml file is not a WordPress export (WXR).")
+    upload.seek(0)
     return suffix
 
 

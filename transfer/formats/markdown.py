@@ -42,6 +42,8 @@ class MarkdownFormat:
     def discover(self, path, root):
         """The source files under ``path`` (a folder or one file)."""
         if path.is_file():
+            if path.suffix.lower() not in MARKDOWN_SUFFIXES:
+                raise SkipFile(f"not a Markdown file ({', '.join(sorted(MARKDOWN_SUFFIXES))})")
             files = [path]
         else:
             files = sorted(
