@@ -9,7 +9,9 @@ Redis must never turn a page view or a save into a 5xx. ``DegradingRedisCache`` 
 - writes (``set``, ``set_many``, ``add``, ``touch``, ``delete``, ``delete_many``, ``clear``)
   do nothing (``add`` and ``touch`` return False);
 - ``incr`` and ``decr`` raise ``CacheUnavailable``: a counter has no safe default, so the caller
-  decides (a page cache's generation, for one, must not go backwards).
+  decides (a page cache's generation, for one, must not go backwards). It is a ``ValueError``,
+  what Django's ``incr`` raises for a missing key, so code written for that case (seed the key
+  with ``add``/``set``, which do nothing while Redis is away) degrades without a change.
 
 After a failure the process stops asking Redis for ``RETRY_AFTER`` seconds (default 1), so a
 hung Redis costs one socket timeout per worker per second rather than one per cache call. Use
@@ -28,7 +30,7 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 
-class CacheUnavailable(Exception):
+class CacheUnavailable(ValueError):
     """Redis could not be reached for an operation that has no harmless fallback."""
 
 

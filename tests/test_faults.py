@@ -144,6 +144,21 @@ def test_incr_on_unreachable_redis_raises_a_clear_exception():
         dead.decr("generation")
 
 
+def test_code_written_for_a_missing_key_degrades_without_redis():
+    """Django's incr raises ValueError for a missing key; callers handle that case."""
+    dead = unreachable_cache()
+
+    def count_request(cache):  # the usual rate-limit idiom
+        cache.add("hits", 0, 60)
+        try:
+            return cache.incr("hits")
+        except ValueError:
+            cache.set("hits", 1, 60)
+            return 1
+
+    assert count_request(dead) == 1
+
+
 def test_after_a_failure_redis_is_not_asked_again_for_retry_after_seconds(monkeypatch):
     dead = unreachable_cache(RETRY_AFTER=30)
     dead.get("k")

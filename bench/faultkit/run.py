@@ -38,13 +38,15 @@ def missed(results):
     checks = {
         "soak": lambda r: r["failed"] == 0 and r["memory_growth_pct"] <= 10,
         "postgres_restart": lambda r: r["http_500"] == 0 and r["recovered_after_s"] <= 2
-        and r["workers_unchanged"],
+        and r["workers_unchanged"] and r["http_503_with_retry_after"] == r["http_503_total"] > 0,
         "redis_gone": lambda r: r["reader_5xx_whole_run"] == 0 and r["author_5xx_whole_run"] == 0
-        and r["stale_reads_after_return"] == 0 and _intact(r["integrity"]),
+        and r["autosave_5xx_whole_run"] == 0 and r["stale_reads_after_return"] == 0
+        and _intact(r["integrity"]),
         "writes_under_load": lambda r: _intact(r["integrity"]) and r["readers"]["failed"] == 0
         and set(r["saves"]) <= {"saved", "refused_with_message"},
         "worker_killed": lambda r: r["replaced"] and r["failed"] <= 1,
         "several_servers": lambda r: r["session_valid_on_second"]
+        and r["autosave_on_first"] == 200 and r["autosave_offered_on_second"]
         and set(r["locked_out_on"].values()) == {429} and r["stale_reads_after_edit"] == 0,
         "disk_full": lambda r: "skipped" in r or (r["files_on_disk"] == r["complete_files"]
         == r["stored"] and r["notes_unchanged"] and r["other_5xx"] == 0),
@@ -90,7 +92,7 @@ def main():
         ctx = Context(stack, json.loads(stack.django_task("paths")), args.short)
         for name in args.only or SCENARIOS:
             SCENARIOS[name](ctx)
-    except subprocess.CalledProcessError as error:
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
         log(f"FAIL  {' '.join(map(str, error.cmd))}\n{error.stdout}\n{error.stderr}")
         raise SystemExit(1) from error
     finally:

@@ -28,7 +28,7 @@ class Author(threading.Thread):
     def __init__(self, ctx, port, pks, saves, pause=0.1):
         super().__init__(daemon=True)
         self.ctx, self.port, self.pks, self.saves, self.pause = ctx, port, pks, saves, pause
-        self.outcomes, self.touched, self.messages = [], set(), []
+        self.outcomes, self.touched, self.messages, self.autosaves = [], set(), [], []
         self.stopped = threading.Event()
 
     def run(self):
@@ -52,6 +52,13 @@ class Author(threading.Thread):
                     fields["body"] = fields.get("body", "") + f"\n\n编辑 {marker}：$y_{{{n}}}$\n"
 
             started = time.monotonic()
+            if pk:
+                text = {"title": f"草稿 {marker}", "body": f"自动保存 {marker}", "tags": "",
+                        "summary": ""}  # fmt: skip
+                try:
+                    self.autosaves.append((started, browser.autosave(pk, text)))
+                except OSError:
+                    self.autosaves.append((started, 0))
             try:
                 status, page, location = browser.save_note(pk, change)
             except OSError as error:
@@ -129,13 +136,22 @@ def redis_gone(ctx):
         "keys_before_kill": keys_before,
         "readers_while_away": summary(away)["by_status"],
         "reader_5xx_whole_run": sum(r.status >= 500 for r in records),
-        "saves_while_away": {str(s): saves_away.count(s) for s in sorted(set(saves_away))},
+        "saves_while_away": _counts(saves_away),
         "author_5xx_whole_run": sum(s >= 500 or s == 0 for a in authors for _, s in a.outcomes),
+        "autosaves_while_away": _counts(
+            s for a in authors for t, s in a.autosaves if killed <= t <= back
+        ),  # fmt: skip
+        "autosave_5xx_whole_run": sum(s >= 500 or s == 0 for a in authors for _, s in a.autosaves),
         "cache_written_again_after_s": round(used_after, 2) if used_again else "never",
         "stale_reads_after_return": stale,
         "integrity": integrity(ctx, set().union(*(a.touched for a in authors))),
     }
     ctx.report("redis_gone", figures)
+
+
+def _counts(statuses):
+    statuses = list(statuses)
+    return {str(s): statuses.count(s) for s in sorted(set(statuses))}
 
 
 def _stale_reads(ctx, pk):
@@ -219,12 +235,27 @@ def several_servers(ctx):
         port = (first, second)[attempt % 2]
         answers.append(attacker.login("faults-victim", f"wrong-{attempt}", port=port))
     locked_on = {port: Browser(port).login("faults-victim", "wrong", port) for port in ctx.ports}
+    # Autosave on the first server; the note's form on the second offers the text back.
+    pk = int(_note_pks(ctx, 1)[0])
+    marker = uuid.uuid4().hex[:8]
+    text = {
+        "title": f"自动保存 {marker}",
+        "body": f"未保存的文字 {marker}",
+        "tags": "",
+        "summary": "",
+    }
+    autosave_status = author.autosave(pk, text, port=first)
+    _, _, form = author.get(f"/admin/articles/article/{pk}/change/", port=second)
+    author.post("/admin/articles/article/autosave/discard/", {"article": pk}, port=second,
+                headers={"X-CSRFToken": author.cookies.get("csrftoken", "")})  # fmt: skip
     figures = {
         "login_on_first": login_status,
         "session_on_second": status_elsewhere,
         "session_valid_on_second": status_elsewhere == 200 and "logout" in page.lower(),
         "failed_logins_alternating": answers,
         "locked_out_on": locked_on,
-        "stale_reads_after_edit": _stale_reads(ctx, int(_note_pks(ctx, 1)[0])),
+        "autosave_on_first": autosave_status,
+        "autosave_offered_on_second": marker in form,
+        "stale_reads_after_edit": _stale_reads(ctx, pk),
     }
     ctx.report("several_servers", figures)

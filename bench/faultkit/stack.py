@@ -187,6 +187,7 @@ class Stack:
         return subprocess.run(
             [str(self.venv / "bin" / "python"), "manage.py", *args],
             cwd=REPO, env=self.env, check=True, capture_output=True, text=True, input=stdin,
+            timeout=600,
         ).stdout  # fmt: skip
 
     def django_task(self, *args):
@@ -194,7 +195,7 @@ class Stack:
         script = Path(__file__).with_name("tasks.py")
         output = subprocess.run(
             [str(self.venv / "bin" / "python"), str(script), *args],
-            cwd=REPO, env=self.env, check=True, capture_output=True, text=True,
+            cwd=REPO, env=self.env, check=True, capture_output=True, text=True, timeout=600,
         ).stdout  # fmt: skip
         return output.strip().splitlines()[-1] if output.strip() else ""
 

@@ -129,7 +129,8 @@ if __name__ == "__main__":
     if task == "pks":
         published = Article.objects.published().order_by("pk")
         print(" ".join(str(pk) for pk in published.values_list("pk", flat=True)[: int(args[0])]))
-        sys.exit()
+        sys.stdout.flush()
+        os._exit(0)
     if task == "seed":
         result = seed(int(args[0]), *args[1:3])
     elif task == "paths":
@@ -138,4 +139,6 @@ if __name__ == "__main__":
         result = Article.objects.get(pk=int(args[0])).get_absolute_url()
     else:
         result = check([int(pk) for pk in args])
-    print(json.dumps(result, ensure_ascii=False))
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+    # Skip interpreter shutdown: mini-racer's context destructor can block it (issue 15, part 4).
+    os._exit(0)

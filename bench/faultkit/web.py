@@ -87,16 +87,28 @@ class Browser:
         self._remember(headers)
         return status, headers, body.decode("utf-8", "replace")
 
-    def post(self, path, fields, port=None, referer_path=None):
+    def post(self, path, fields, port=None, referer_path=None, headers=None):
         body = urllib.parse.urlencode(fields).encode()
         headers = self._headers({
             "Content-Type": "application/x-www-form-urlencoded",
             "Referer": f"https://127.0.0.1{referer_path or path}",
             "Origin": "https://127.0.0.1",
+            **(headers or {}),
         })  # fmt: skip
         status, answer, data = request(port or self.port, path, "POST", headers, body)
         self._remember(answer)
         return status, answer, data.decode("utf-8", "replace")
+
+    def autosave(self, pk, text, port=None):
+        """The editor's autosave of a note's text (title, tags, body, summary): status."""
+        if "csrftoken" not in self.cookies:
+            self.get(self.admin, port)
+        fields = {"article": pk or "", **text}
+        token = {"X-CSRFToken": self.cookies.get("csrftoken", "")}
+        referer = f"{self.admin}articles/article/{pk}/change/"
+        path = f"{self.admin}articles/article/autosave/"
+        status, _, _ = self.post(path, fields, port, referer_path=referer, headers=token)
+        return status
 
     def login(self, username, password, port=None):
         path = self.admin + "login/?next=" + self.admin
