@@ -97,17 +97,12 @@ def main():
         raise SystemExit(1) from error
     finally:
         for server in stack.servers:
-            errors = (
-                [
-                    line
-                    for line in server.log.read_text(errors="replace").splitlines()
-                    if "Traceback" in line or " 500 " in line
-                ]
-                if server.log.exists()
-                else []
-            )
+            lines = server.log.read_text(errors="replace").splitlines()
+            errors = [n for n, line in enumerate(lines) if "Traceback" in line or '" 500 ' in line]
             if errors:
-                log(f"    gunicorn {server.port}: {len(errors)} traceback/500 lines in its log")
+                log(f"    gunicorn {server.port}: {len(errors)} traceback/500 lines in its log:")
+                for n in errors[:3]:
+                    log("      " + "\n      ".join(lines[max(0, n - 2) : n + 14]))
         stack.close()
     failures = missed(ctx.results)
     if args.json:

@@ -82,6 +82,13 @@ def _words(document, field):
     return sorted(value.split()) if field in ("tags_tokens", "labels") else value
 
 
+def _first_difference(stored, fresh):
+    """Where a stored rendering and a fresh one part: a little text of each from there."""
+    at = next((i for i, (a, b) in enumerate(zip(stored, fresh, strict=False)) if a != b), None)
+    at = min(len(stored), len(fresh)) if at is None else at
+    return {"at": at, "stored": stored[at : at + 80], "fresh": fresh[at : at + 80]}
+
+
 def check(pks):
     """Every way a note can be half stored, counted; the touched notes re-rendered."""
     search_document = apps.get_model("search", "SearchDocument")
@@ -112,6 +119,8 @@ def check(pks):
         fresh = rendering.render_article(article.body, summary=article.summary)
         if (fresh.summary_text, fresh.body_html) != (article.summary_text, article.body_html):
             report["stale_render"].append(article.pk)
+            report.setdefault("first_stale_render", _first_difference(article.body_html,
+                                                                      fresh.body_html))  # fmt: skip
         document = search_document.objects.filter(article=article).first()
         expected = build_document(article)
         stale = [
