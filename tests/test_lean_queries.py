@@ -36,7 +36,7 @@ PINNED = {
     "/feeds/rss/": 3,  # state, items (author, category joined), their tags
     "/feeds/categories/rl/atom/": 4,  # state, category, items, tags
     "/feeds/tags/transformer/json/": 4,
-    "/sitemap.xml": 5,  # notes: latest change, count; categories: lastmods, count; tags: count
+    "/sitemap.xml": 3,  # a count per section (no section lastmods: see ArticleSitemap)
     "/sitemap-articles.xml": 2,  # count, page
 }
 
