@@ -4,16 +4,17 @@ Everything that needs HTML or a summary calls this package: Article.save(), the 
 preview, the stream and the feeds. Rendering happens at save time (and in the preview),
 never per request. One pass, one module per step:
 
-1. ``formulas``: every formula is pulled out of the source (outside code) and replaced by an
-   alphanumeric placeholder, so Markdown never sees LaTeX.
-2. ``markdown``: markdown-it renders the Markdown (GFM tables, footnotes, heading anchors,
-   Pygments); its tokens also give the TOC (``toc``) and the plain text (``plaintext``).
-3. ``sanitising``: nh3 cleans the HTML with an explicit allowlist.
-4. ``typesetting``: the formulas, typeset once by KaTeX (server side, mini-racer, cached),
-   replace the placeholders: HTML+MathML for the page, MathML only for feeds. Math is
-   inserted after sanitising and only from KaTeX (``trust: false``).
-5. ``summary`` cuts the plain text (placeholders still in, so formulas stay whole and reuse
-   the body's typesetting); ``reading`` counts it.
+1. ``markdown``: markdown-it parses the Markdown; its math rules (``mathsyntax``) make each
+   formula a token (never inside code, HTML or link syntax) and render it as an alphanumeric
+   placeholder. GFM tables, footnotes, heading ids and permalinks (``headings``), bare URLs as
+   links, Pygments. The tokens also give the TOC (``toc``) and the plain text (``plaintext``).
+2. ``sanitising``: nh3 cleans the HTML with an explicit allowlist.
+3. ``typesetting``: the formulas, typeset once by KaTeX (server side, mini-racer, cached),
+   replace the placeholders: HTML+MathML for the page and the TOC, MathML only for feeds.
+   Math is inserted after sanitising and only from KaTeX (``trust: false``).
+4. ``summary`` cuts the plain text (placeholders still in, so formulas stay whole and reuse
+   the body's typesetting); ``reading`` counts it. ``formulas`` scans text that is not
+   Markdown (hand-written summaries, search snippets) with the same delimiter pattern.
 """
 
 import dataclasses
@@ -75,8 +76,7 @@ STORED_FIELDS = tuple(
 
 
 def _render_body(body):
-    source, formulas = extract_math(body or "")
-    tokens, raw = render_markdown(source)
+    tokens, raw, formulas = render_markdown(body or "")
     return tokens, formulas, sanitise(raw), typeset(formulas)
 
 
@@ -94,7 +94,7 @@ def render_article(body, summary=""):
     return RenderedArticle(
         body_html=insert_math(clean, typeset_formulas, formulas, PAGE),
         body_feed_html=insert_math(clean, typeset_formulas, formulas, FEED),
-        toc_html=build_toc(tokens),
+        toc_html=insert_math(build_toc(tokens), typeset_formulas, formulas, PAGE),
         summary_text=summary_text,
         summary_html=summary_html,
         summary_feed_html=summary_feed_html,

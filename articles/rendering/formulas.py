@@ -1,4 +1,9 @@
-"""Math extraction: formulas out of the Markdown source (outside code), placeholders in."""
+"""The five delimiter forms (one pattern) and formulas in plain text.
+
+The body's formulas are found by the Markdown parser (``mathsyntax``, with ``MATH_RE``); the
+functions here scan text that is not Markdown: hand-written summaries, search snippets and
+importers' sources.
+"""
 
 import re
 import secrets
@@ -17,7 +22,7 @@ PLACEHOLDER_TAG = "mathph" + secrets.token_hex(4)
 PLACEHOLDER_RE = re.compile(PLACEHOLDER_TAG + r"x(\d+)x")
 
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_MATH_RE = re.compile(
+MATH_RE = re.compile(
     r"""
       (?P<escaped>\\[\\$])                                          # \$ or \\ : literal
     | (?P<code>`+)                                                  # code span opener
@@ -68,7 +73,7 @@ def _extract_from_prose(text, formulas):
     out = []
     pos = 0
     while True:
-        match = _MATH_RE.search(text, pos)
+        match = MATH_RE.search(text, pos)
         if not match:
             out.append(text[pos:])
             break
@@ -84,13 +89,21 @@ def _extract_from_prose(text, formulas):
             out.append(text[match.start() : end])
             pos = end
             continue
-        source = match.group(0)
-        group = next(name for name in _MATH_GROUPS if match.group(name) is not None)
-        tex, display = match.group(group), group in _DISPLAY_GROUPS
-        out.append(f"{PLACEHOLDER_TAG}x{len(formulas)}x")
-        formulas.append(Formula(source=source, tex=tex, display=display))
+        out.append(placeholder(len(formulas)))
+        formulas.append(formula_of(match))
         pos = match.end()
     return "".join(out)
+
+
+def formula_of(match):
+    """The Formula of a MATH_RE match of one of the math groups (not an escape or code)."""
+    group = next(name for name in _MATH_GROUPS if match.group(name) is not None)
+    return Formula(source=match.group(0), tex=match.group(group), display=group in _DISPLAY_GROUPS)
+
+
+def placeholder(number):
+    """The placeholder of formula ``number``: letters and digits only, safe in any HTML."""
+    return f"{PLACEHOLDER_TAG}x{number}x"
 
 
 def restore_sources(text, formulas):

@@ -1,19 +1,21 @@
-"""Markdown by markdown-it: GFM tables, footnotes, heading anchors that keep Chinese,
-CJK-friendly emphasis and Pygments classes on code."""
+"""Markdown by markdown-it: math (``mathsyntax``), GFM tables, footnotes, heading ids and
+permalinks (``headings``), bare URLs as links, CJK-friendly emphasis, Pygments classes."""
 
 import html
-import unicodedata
 
 import pygments
 import regex
+from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
 from markdown_it.rules_inline.state_inline import Delimiter
-from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
+
+from articles.rendering.headings import headings_plugin
+from articles.rendering.mathsyntax import MATH_TOKENS, math_match, math_plugin
 
 _CJK_RE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\u3000-\u303f\uff00-\uffef]")
 
@@ -78,18 +80,74 @@ def pygmentize(code, lang, attrs):
     return f'<pre class="highlight"><code class="language-{html.escape(lang)}">{body}</code></pre>'
 
 
-def _slugify(title):
-    """Heading ids that keep Chinese: NFKC, lower case, letters/digits/CJK joined by '-'."""
-    words = regex.findall(r"[\p{L}\p{N}_]+", unicodedata.normalize("NFKC", title).lower())
-    return "-".join(words) or "section"
+# CJK punctuation and full-width forms end a bare URL: "见 https://a.org/x。" links only the
+# URL; so does a formula's opening delimiter.
+_URL_STOP_RE = regex.compile(r"[\u3000-\u303f\uff00-\uffef]|(?=[$\\])")
+
+
+class _Linkify(LinkifyIt):
+    """linkify-it for bare http(s) URLs only (no fuzzy "train.py" links), cut before CJK
+    punctuation and formulas."""
+
+    def __init__(self):
+        super().__init__(options={"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False})
+        self.add("ftp:", None).add("//", None).add("mailto:", None)
+
+    @staticmethod
+    def _trim(link, text):
+        stop = next(
+            (
+                stop
+                for stop in _URL_STOP_RE.finditer(link.raw)
+                if stop.group() or math_match(text, link.index + stop.start())
+            ),
+            None,
+        )
+        if stop is not None:
+            cut = len(link.raw) - stop.start()
+            link.raw, link.text, link.url = link.raw[:-cut], link.text[:-cut], link.url[:-cut]
+            link.last_index -= cut
+        return link if link.raw.partition("://")[2] else None  # nothing left but a scheme
+
+    def match(self, text):
+        links = (self._trim(link, text) for link in super().match(text) or [])
+        return [link for link in links if link] or None
+
+    def match_at_start(self, text):
+        link = super().match_at_start(text)
+        return self._trim(link, text) if link else None
+
+
+def _alt_text(tokens):
+    out = []
+    for token in tokens or []:
+        if token.type in ("text", "code_inline"):
+            out.append(token.content)
+        elif token.type in MATH_TOKENS:
+            out.append(token.meta["formula"].source)
+        elif token.type == "image":
+            out.append(_alt_text(token.children))
+        elif token.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+    return "".join(out)
+
+
+def _image(self, tokens, idx, options, env):
+    """An image whose alt text keeps its formulas as written (markdown-it would drop them)."""
+    token = tokens[idx]
+    token.attrSet("alt", _alt_text(token.children))
+    return self.renderToken(tokens, idx, options, env)
 
 
 def _build_markdown():
-    md = MarkdownIt("commonmark", {"html": True, "highlight": pygmentize, "linkify": False})
-    md.enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"html": True, "highlight": pygmentize, "linkify": True})
+    md.linkify = _Linkify()
+    md.enable(["table", "strikethrough", "linkify"])
     md.inline.ruler.at("emphasis", _cjk_emphasis)
+    md.use(math_plugin)
     md.use(footnote_plugin)
-    md.use(anchors_plugin, min_level=1, max_level=4, slug_func=_slugify)
+    md.use(headings_plugin)
+    md.add_render_rule("image", _image)
     return md
 
 
@@ -97,12 +155,15 @@ _md = _build_markdown()
 
 
 def parse(source):
-    """The markdown-it tokens of ``source`` (formulas already replaced by placeholders)."""
-    return _md.parse(source)
+    """(tokens, [Formula]) of Markdown ``source``: the formulas numbered as the tokens say."""
+    env = {}
+    tokens = _md.parse(source, env)
+    return tokens, env.get("formulas", [])
 
 
 def render(source):
-    """(tokens, raw HTML) for ``source``: one parse, the HTML not yet sanitised."""
+    """(tokens, raw HTML, [Formula]) for ``source``: one parse, the HTML not yet sanitised
+    (formulas as placeholders)."""
     env = {}
     tokens = _md.parse(source, env)
-    return tokens, _md.renderer.render(tokens, _md.options, env)
+    return tokens, _md.renderer.render(tokens, _md.options, env), env.get("formulas", [])

@@ -4,8 +4,9 @@ text kept. The summary cuts it, the reading time counts it, the search index sto
 import html
 from dataclasses import dataclass
 
-from articles.rendering.formulas import Formula, extract_math, restore_sources
+from articles.rendering.formulas import Formula, placeholder, restore_sources
 from articles.rendering.markdown import parse
+from articles.rendering.mathsyntax import MATH_TOKENS
 from articles.rendering.sanitising import strip_tags
 
 
@@ -20,11 +21,14 @@ class PlainText:
 
 
 def inline_text(token):
-    """The text of an inline token: text and code kept, breaks as spaces, the rest dropped."""
+    """The text of an inline token: text and code kept, formulas as placeholders, breaks as
+    spaces, the rest dropped."""
     out = []
     for child in token.children or []:
         if child.type in ("text", "code_inline"):
             out.append(child.content)
+        elif child.type in MATH_TOKENS:
+            out.append(placeholder(child.meta["n"]))
         elif child.type in ("softbreak", "hardbreak"):
             out.append(" ")
     return "".join(out)
@@ -34,6 +38,8 @@ def _blocks(tokens):
     for token in tokens:
         if token.type == "inline":
             yield inline_text(token)
+        elif token.type == "math_block":
+            yield placeholder(token.meta["n"])
         elif token.type == "html_block":
             yield html.unescape(strip_tags(token.content))
 
@@ -52,12 +58,11 @@ def _as_plain(formula):
 
 
 def plain_text(tokens, formulas):
-    """The PlainText of parsed ``tokens`` whose ``formulas`` were extracted beforehand."""
+    """The PlainText of parsed ``tokens`` whose formulas the parse numbered ``formulas``."""
     return PlainText(_collapse(" ".join(_blocks(tokens))), [_as_plain(f) for f in formulas])
 
 
 def markdown_plain_text(text):
     """The whole of a Markdown ``text`` as plain text, uncut (formulas as written), for a note
     that is not being rendered (the search index's rebuild)."""
-    source, formulas = extract_math(text or "")
-    return plain_text(parse(source), formulas).written()
+    return plain_text(*parse(text or "")).written()

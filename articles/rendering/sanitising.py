@@ -10,7 +10,7 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "title"},
-    "a": {"href"},
+    "a": {"href", "aria-label"},
     "img": {"src", "alt", "width", "height", "loading"},
     "ol": {"start"},
     "td": {"colspan", "rowspan"},

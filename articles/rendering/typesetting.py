@@ -159,8 +159,10 @@ os.register_at_fork(before=katex.close, after_in_child=katex._after_fork_in_chil
 
 
 def _cache_key(tex, display):
+    # KaTeX's own result, not the wrapped HTML: a broken formula's HTML shows its source,
+    # which differs between $\frac{1$ and \(\frac{1\) with the same TeX.
     digest = hashlib.sha256(f"{katex.version}|{int(display)}|{tex}".encode()).hexdigest()
-    return f"render:katex:{digest}"
+    return f"render:katex-raw:{digest}"
 
 
 def typeset(formulas):
@@ -173,14 +175,11 @@ def typeset(formulas):
     missing = {key: f for key, f in zip(keys, formulas, strict=True) if key not in cached}
     if missing:
         results = katex.render_many([(f.tex, f.display) for f in missing.values()])
-        fresh, untried = {}, set()
-        for (key, formula), (page, feed, error) in zip(missing.items(), results, strict=True):
-            fresh[key] = _wrap(formula, page, feed, error)
-            if error == DEADLINE_ERROR:
-                untried.add(key)
+        fresh = {key: tuple(result) for key, result in zip(missing, results, strict=True)}
+        untried = {key for key, result in fresh.items() if result[2] == DEADLINE_ERROR}
         cache.set_many({k: v for k, v in fresh.items() if k not in untried}, timeout=None)
         cached.update(fresh)
-    return [cached[key] for key in keys]
+    return [_wrap(f, *cached[key]) for key, f in zip(keys, formulas, strict=True)]
 
 
 def _wrap(formula, page, feed, error):
