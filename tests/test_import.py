@@ -472,3 +472,22 @@ def test_other_files_are_not_notes(author, staff_client, tmp_path):
     page = staff_client.post(reverse("admin:transfer_import"), {"file": upload, "format": "auto",
                                                                 "status": "keep"})  # fmt: skip
     assert "not a WordPress export" in page.text and not Article.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("---\ntitle: 月份不存在\ndate: 2024-13-45\n---\n正文\n", "line 1: bad front matter value"),
+        ("+++\ntitle = '坏'\ndate = 2024-13-45\n+++\n正文\n", "line 3: bad TOML front matter"),
+        ('{\n"title": "坏的 JSON",\n}\n正文\n', "line 3: bad JSON front matter"),
+        ("---\ntitle: 没有结束\n正文\n", "line 1: front matter is not closed"),
+        ("---\n- 一个\n- 列表\n---\n正文\n", "line 2: front matter is not a table"),
+        ("---\ntitle: [1, 2]\n---\n正文\n", "line 2: the title is not text"),
+    ],
+)
+def test_broken_front_matter_is_skipped_with_its_line(author, tmp_path, text, message):
+    note = tmp_path / "note.md"
+    note.write_text(text, encoding="utf-8")
+    ok, output = import_notes(note, default_category="llm")
+    assert not ok and f"note.md, {message}" in output
+    assert not Article.objects.exists()

@@ -73,6 +73,8 @@ def split(text):
         raise SkipFile(f"bad TOML front matter: {error}", line=line) from error
     except json.JSONDecodeError as error:
         raise SkipFile(f"bad JSON front matter: {error.msg}", line=error.lineno) from error
+    except (ValueError, TypeError) as error:  # YAML's 2024-13-45 is a "date" that does not exist
+        raise SkipFile(f"bad front matter value: {error}", line=1) from error
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):
