@@ -165,8 +165,11 @@ class MediaCopier:
 def find_file(candidates, root):
     """The first of ``candidates`` that is a file inside ``root``, or None."""
     for candidate in candidates:
-        if candidate is not None and inside(candidate, root) and candidate.is_file():
-            return candidate
+        try:
+            if candidate is not None and inside(candidate, root) and candidate.is_file():
+                return candidate
+        except (OSError, ValueError):  # a name too long, a NUL byte: no such file
+            continue
     return None
 
 
