@@ -491,3 +491,17 @@ def test_broken_front_matter_is_skipped_with_its_line(author, tmp_path, text, me
     ok, output = import_notes(note, default_category="llm")
     assert not ok and f"note.md, {message}" in output
     assert not Article.objects.exists()
+
+
+def test_windows_line_endings_and_names_with_spaces(author, tmp_path, media_root):
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "图 片").mkdir()
+    Image.new("RGB", (6, 6), (1, 2, 3)).save(vault / "图 片" / "a b.png")
+    body = "## 概述\r\n\r\n行内 $x$，见图：\r\n\r\n![[a b.png|示意图]]\r\n"
+    (vault / "笔记.md").write_bytes(f"---\r\ntags: [LLM]\r\n---\r\n{body}".encode())
+    ok, output = import_notes(vault)
+    assert ok, output
+    note = Article.objects.get(slug="笔记")
+    assert note.body.startswith("## 概述\r\n\r\n行内 $x$，见图：\r\n\r\n![示意图](/media/")
+    assert note.body.endswith(".png)\r\n") and len(stored_images(media_root)) == 1
