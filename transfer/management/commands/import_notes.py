@@ -10,11 +10,16 @@ from transfer.services import STATUS_CHOICES, Importer, ImportOptions
 
 
 def print_report(command, report, verbosity):
-    """The closing report: skipped files always (on stderr), the rest from verbosity 1."""
+    """The closing report: skipped files always (on stderr), the rest from verbosity 1, every
+    note's outcome from verbosity 2."""
     if verbosity >= 1:
         style = command.style.SUCCESS if report.ok else command.style.WARNING
         command.stdout.write(style(report.summary_line()))
-    for heading, lines in report.detail_lines():
+    sections = report.detail_lines()
+    if verbosity >= 2:
+        outcomes = [("Created", report.created), ("Updated", report.updated)]
+        sections = [*outcomes, ("Unchanged", report.unchanged), *sections]
+    for heading, lines in sections:
         stream = command.stderr if heading == "Skipped" else command.stdout
         if lines and (verbosity >= 1 or stream is command.stderr):
             stream.write(f"{heading}:")
