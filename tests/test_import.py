@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 from reversion.models import Version
 
@@ -505,3 +506,17 @@ def test_windows_line_endings_and_names_with_spaces(author, tmp_path, media_root
     note = Article.objects.get(slug="笔记")
     assert note.body.startswith("## 概述\r\n\r\n行内 $x$，见图：\r\n\r\n![示意图](/media/")
     assert note.body.endswith(".png)\r\n") and len(stored_images(media_root)) == 1
+
+
+def test_a_changed_note_without_an_updated_date_is_revised_now(author, tmp_path):
+    note = tmp_path / "note.md"
+    note.write_text("---\ndate: 2024-01-01\ncategories: [LLM]\n---\n第一版 $x$。\n", "utf-8")
+    import_notes(note)
+    first = Article.objects.get()
+    assert first.revised_at == first.published_at == datetime(2024, 1, 1, tzinfo=SHANGHAI)
+    note.write_text("---\ndate: 2024-01-01\ncategories: [LLM]\n---\n第二版 $y$。\n", "utf-8")
+    before = timezone.now()
+    import_notes(note)
+    second = Article.objects.get()
+    assert second.pk == first.pk and second.published_at == first.published_at
+    assert second.revised_at >= before

@@ -209,12 +209,10 @@ class Importer:
         if note.published_at is not None or article.pk is None:
             article.published_at = note.published_at
         article.full_clean(exclude=["author", "tags", "published_at", "slug"])
-        save_note(
-            article,
-            tags,
-            user=self.options.author,
-            revised_at=note.revised_at or note.published_at,
-        )
+        # The source's updated/lastmod; a new note without one was last revised when published;
+        # a changed note without one: save_article decides (now, if the text really changed).
+        revised_at = note.revised_at or (note.published_at if article.pk is None else None)
+        save_note(article, tags, user=self.options.author, revised_at=revised_at)
         ImportedSource.objects.update_or_create(
             format=fmt.name,
             source_key=note.source.key,
