@@ -54,6 +54,8 @@ class ArticleQuerySet(models.QuerySet):
         "summary_html",
         "summary_feed_html",
         "reading_minutes",
+        "title_html",
+        "title_text",
         "version",
     ]
 )
@@ -116,6 +118,9 @@ class Article(models.Model):
     summary_html = models.TextField(blank=True, editable=False)
     summary_feed_html = models.TextField(blank=True, editable=False)
     reading_minutes = models.PositiveIntegerField(default=1, editable=False)
+    # Computed from the title: formulas typeset (HTML) and readable (plain text).
+    title_html = models.TextField(blank=True, editable=False)
+    title_text = models.TextField(blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -167,13 +172,14 @@ class Article(models.Model):
     def render(self):
         """Store the rendered body and summary (see articles.rendering). The body's plain text
         is kept on the instance (``plain_text``, not a column) for the search index."""
-        result = rendering.render_article(self.body, summary=self.summary)
+        result = rendering.render_article(self.body, summary=self.summary, title=self.title)
         for name in rendering.STORED_FIELDS:
             setattr(self, name, getattr(result, name))
         self.plain_text = result.plain_text
 
     def _unique_slug(self):
-        base = slugify(self.title, allow_unicode=True)[:180] or "note"
+        # From the readable title: "把 $\mathcal{O}(n^2)$" gives "把-on2", not "mathcalon2".
+        base = slugify(rendering.title_text(self.title), allow_unicode=True)[:180] or "note"
         slug, n = base, 2
         while Article.objects.filter(slug=slug).exclude(pk=self.pk).exists():
             slug, n = f"{base}-{n}", n + 1

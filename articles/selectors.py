@@ -20,7 +20,7 @@ def per_category(aggregate):
 
 
 # A link to another note shows its title and date, nothing wider.
-LINK_COLUMNS = ("title", "slug", "published_at")
+LINK_COLUMNS = ("title", "title_html", "slug", "published_at")
 RELATED_CANDIDATES = 200
 
 

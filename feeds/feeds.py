@@ -146,7 +146,8 @@ class StreamFeed(Feed):
     # --- Each item ---
 
     def item_title(self, entry):
-        return entry.article.title  # plain text: the XML layer escapes it, once
+        # Plain text, formulas readable: the XML layer escapes it, once.
+        return entry.article.title_text or entry.article.title
 
     def item_link(self, entry):
         return entry.article.get_absolute_url()

@@ -16,10 +16,19 @@ from taggit.models import Tag, TaggedItem
 from articles.models import Article, Category
 
 # What a card shows (includes/article_card.html): the wide rendered columns stay in the table.
-CARD_COLUMNS = ("title", "slug", "published_at", "summary_html", "category__name", "category__slug")
+CARD_COLUMNS = (
+    "title",
+    "title_html",
+    "slug",
+    "published_at",
+    "summary_html",
+    "category__name",
+    "category__slug",
+)
 # What a feed item shows (feeds/feeds.py); the full-content variant adds body_feed_html.
 FEED_COLUMNS = (
     *CARD_COLUMNS,
+    "title_text",
     "created_at",
     "revised_at",
     "summary_text",

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.views.generic import ListView
 
 from search.forms import SearchForm
@@ -55,7 +56,11 @@ class SearchView(ListView):
         articles = context["object_list"]
         texts = [article.search_document.plain_text for article in articles]
         for article, article_snippet in zip(articles, snippets(texts, words), strict=True):
-            article.search_title = highlight(article.title, words)
+            # A title with formulas shows them typeset, unmarked (marks would cut KaTeX's HTML).
+            if article.title_text != article.title and article.title_html:
+                article.search_title = mark_safe(article.title_html)
+            else:
+                article.search_title = highlight(article.title, words)
             article.search_snippet = article_snippet
         return {
             **context,

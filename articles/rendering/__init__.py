@@ -15,6 +15,7 @@ never per request. One pass, one module per step:
 4. ``summary`` cuts the plain text (placeholders still in, so formulas stay whole and reuse
    the body's typesetting); ``reading`` counts it. ``formulas`` scans text that is not
    Markdown (hand-written summaries, search snippets) with the same delimiter pattern.
+5. ``titles``: the title typeset (HTML) and as readable plain text.
 """
 
 import dataclasses
@@ -34,6 +35,7 @@ from articles.rendering.summary import (
     summary_fragments,
     text_atoms,
 )
+from articles.rendering.titles import render_title, title_text
 from articles.rendering.toc import build_toc
 from articles.rendering.typesetting import FEED, PAGE, insert_math, katex, typeset
 
@@ -47,6 +49,8 @@ __all__ = [
     "markdown_plain_text",
     "render_article",
     "render_preview",
+    "render_title",
+    "title_text",
     "split_math",
     "text_atoms",
     "typeset",
@@ -62,6 +66,8 @@ class RenderedArticle:
     summary_html: str  # escaped summary text with typeset math
     summary_feed_html: str  # escaped summary text with MathML
     reading_minutes: int
+    title_html: str = ""  # the title, escaped, formulas typeset (cards, <h1>, search results)
+    title_text: str = ""  # the title as plain text, formulas readable (<title>, feeds, slugs)
     # The whole body as plain text, formulas as written: not stored on the note, handed to
     # the search index after the save.
     plain_text: str = dataclasses.field(default="", metadata={"stored": False})
@@ -80,9 +86,10 @@ def _render_body(body):
     return tokens, formulas, sanitise(raw), typeset(formulas)
 
 
-def render_article(body, summary=""):
-    """Everything stored for a note with this ``body`` and hand-written ``summary``."""
+def render_article(body, summary="", title=""):
+    """Everything stored for a note with this ``body``, hand-written ``summary`` and ``title``."""
     tokens, formulas, clean, typeset_formulas = _render_body(body)
+    rendered_title = render_title(title)
     plain = plain_text(tokens, formulas)
     written = plain.written()
     if summary and summary.strip():
@@ -99,6 +106,8 @@ def render_article(body, summary=""):
         summary_html=summary_html,
         summary_feed_html=summary_feed_html,
         reading_minutes=reading_minutes(written),
+        title_html=rendered_title.html,
+        title_text=rendered_title.text,
         plain_text=written,
     )
 

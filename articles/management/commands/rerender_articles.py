@@ -26,7 +26,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         checked = changed = 0
-        notes = Article.objects.only("pk", "body", "summary", *STORED_FIELDS).order_by("pk")
+        sources = ("pk", "title", "body", "summary")
+        notes = Article.objects.only(*sources, *STORED_FIELDS).order_by("pk")
         for article in notes.iterator(chunk_size=200):
             checked += 1
             before = {field: getattr(article, field) for field in STORED_FIELDS}
