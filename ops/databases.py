@@ -16,6 +16,15 @@ import subprocess
 
 from ops.errors import BackupError
 
+try:
+    import psycopg
+
+    # What the drivers raise (a server gone, a file that cannot be opened): the commands
+    # report these as failures with their message, not as tracebacks.
+    DRIVER_ERRORS = (sqlite3.Error, psycopg.Error)
+except ImportError:  # psycopg is a dependency; SQLite-only installs still work
+    DRIVER_ERRORS = (sqlite3.Error,)
+
 # Schemas that belong to PostgreSQL itself.
 _SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
 

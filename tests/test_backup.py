@@ -247,14 +247,28 @@ def test_an_old_pg_dump_is_refused_with_the_client_to_install(tmp_path):
     assert postgres.find_tool("pg_dump", 13) == (str(fake), "13.4")
 
 
-def test_restore_exits_non_zero_on_bad_input(tmp_path):
+@pytest.mark.parametrize(
+    ("command", "database_url", "message"),
+    [
+        ("restore", "sqlite:///{tmp}/db.sqlite3", "is neither a snapshot"),
+        ("backup", "sqlite:////nonexistent/folder/db.sqlite3", "unable to open database file"),
+    ],
+)
+def test_commands_exit_non_zero_with_a_message(tmp_path, command, database_url, message):
     result = subprocess.run(
-        [sys.executable, "manage.py", "restore", str(tmp_path / "missing")],
+        [sys.executable, "manage.py", command, str(tmp_path / "missing")],
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
         timeout=120,
-        env={"PATH": "/usr/bin:/bin", "SEARCH_WARM_UP": "false", "HOME": str(tmp_path)},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "SEARCH_WARM_UP": "false",
+            "ENV_FILE": "",
+            "DATABASE_URL": database_url.format(tmp=tmp_path),
+        },
     )
     assert result.returncode == 1
-    assert "restore failed" in result.stderr
+    assert f"{command} failed" in result.stderr and message in result.stderr
+    assert "Traceback" not in result.stderr

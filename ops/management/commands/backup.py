@@ -4,7 +4,7 @@ from django.core.files.storage import storages
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from ops.databases import database_for
+from ops.databases import DRIVER_ERRORS, database_for
 from ops.errors import BackupError
 from ops.snapshot import create_backup, load_manifest
 
@@ -51,7 +51,7 @@ class Command(BaseCommand):
                 connection.settings_dict, vendor=connection.vendor, pg_bin_dir=pg_bin_dir
             )
             snapshot = create_backup(directory, database=db, storage=storages["default"], keep=keep)
-        except (BackupError, OSError) as exc:
+        except (BackupError, OSError, *DRIVER_ERRORS) as exc:
             raise CommandError(f"backup failed: {exc}") from exc
 
         manifest = load_manifest(snapshot)

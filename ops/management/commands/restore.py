@@ -4,7 +4,7 @@ from django.core.files.storage import storages
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from ops.databases import database_for
+from ops.databases import DRIVER_ERRORS, database_for
 from ops.errors import BackupError
 from ops.snapshot import restore_backup
 
@@ -63,7 +63,7 @@ class Command(BaseCommand):
             result = restore_backup(
                 directory, database=db, storage=storages["default"], force=force, log=log
             )
-        except (BackupError, OSError) as exc:
+        except (BackupError, OSError, *DRIVER_ERRORS) as exc:
             raise CommandError(f"restore failed: {exc}") from exc
         if verbosity >= 2:
             for table, rows in result["tables"].items():
