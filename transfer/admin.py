@@ -124,11 +124,12 @@ class ImportedSourceAdmin(admin.ModelAdmin):
                 archives.discard_upload(token)
                 form.add_error("file", getattr(error, "messages", [str(error)]))
             else:
-                if len(report.created) + len(report.updated) <= admin_import_limit():
+                changes = len(report.created) + len(report.updated)
+                if 0 < changes <= admin_import_limit():
                     context["confirm"] = signing.dumps(choices, salt=SIGNING_SALT)
-                else:  # a request must finish inside the server's timeout
+                else:  # nothing to do, or more than a request may take
                     archives.discard_upload(token)
-                    context["too_many"] = admin_import_limit()
+                    context["too_many"] = admin_import_limit() if changes else None
                 context["report"] = report
                 return TemplateResponse(request, "admin/transfer/import.html", context)
         context["form"] = form
