@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -117,8 +118,13 @@ def maps_mini_racer(pid):
     return "libmini_racer" in Path(f"/proc/{pid}/maps").read_text()
 
 
+def get(port, path):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as response:
+        return response.read().decode()
+
+
 @pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc/PID/maps")
-def test_gunicorn_master_preloads_the_app_without_starting_v8(tmp_path):
+def test_gunicorn_workers_start_their_own_v8_and_stop_gracefully(tmp_path):
     port = free_port()
     env = {
         **ENV,
@@ -126,6 +132,10 @@ def test_gunicorn_master_preloads_the_app_without_starting_v8(tmp_path):
         "WEB_CONCURRENCY": "2",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
+    for command in (["migrate", "-v0"], ["load_demo"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, timeout=120
+        )
     gunicorn = Path(sys.executable).with_name("gunicorn")
     master = subprocess.Popen(
         [str(gunicorn), "--config", "gunicorn.conf.py", "notes_site.wsgi"],
@@ -139,8 +149,8 @@ def test_gunicorn_master_preloads_the_app_without_starting_v8(tmp_path):
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/live", timeout=5):
-                    break
+                get(port, "/healthz/live")
+                break
             except OSError:
                 assert master.poll() is None, master.stderr.read()[-2000:]
                 assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
@@ -151,11 +161,20 @@ def test_gunicorn_master_preloads_the_app_without_starting_v8(tmp_path):
         # The app is loaded in the master (preload_app), KaTeX's engine is not.
         assert not maps_mini_racer(master.pid)
         assert not any(maps_mini_racer(pid) for pid in workers)
+        # Search snippets typeset their formulas per request: the workers start V8 themselves.
+        for query in ("梯度", "策略", "注意力", "KL", "采样", "奖励", "损失", "模型"):
+            get(port, "/search/?q=" + urllib.parse.quote(query))
+        assert any(maps_mini_racer(pid) for pid in workers)
+        assert not maps_mini_racer(master.pid)
     finally:
         master.terminate()
+        stopping = time.monotonic()
         try:
             master.wait(timeout=30)
         except subprocess.TimeoutExpired:
             master.kill()
             master.wait()
             pytest.fail("gunicorn did not stop within 30 s of SIGTERM")
+    # Workers that rendered leave through atexit's close, well inside graceful_timeout (20 s).
+    assert time.monotonic() - stopping < 15
+    assert master.returncode == 0, master.stderr.read()[-2000:]
