@@ -99,6 +99,14 @@ def test_preview_of_an_oversized_body_is_a_message(staff_client, settings):
     assert "1,001 characters long; the limit is 1,000" in text
 
 
+def test_preview_of_a_two_megabyte_body_answers_at_once(staff_client):
+    start = time.monotonic()
+    response = staff_client.post(reverse("markdownx_markdownify"), {"content": "x" * 2_000_000})
+    assert time.monotonic() - start < 2
+    assert response.status_code == 200
+    assert "2,000,000 characters long; the limit is 200,000" in response.content.decode()
+
+
 @pytest.mark.django_db
 def test_two_megabyte_body_is_refused_by_the_model_validator():
     article = ArticleFactory.build(body="x" * 2_000_000)
