@@ -34,7 +34,8 @@ threads = _int("WEB_THREADS", 1)
 # Load Django once in the master and fork: the Chinese segmenter's dictionary (~1.5 s, see
 # SEARCH_WARM_UP) is read once and shared copy-on-write, and a settings error stops the master
 # at once with its message instead of a loop of failing workers. KaTeX's V8 starts lazily in
-# each worker, never before the fork.
+# each worker, never before the fork, and is closed at a worker's exit
+# (docs/katex-lifecycle.md; checked by tests/test_katex_lifecycle.py).
 preload_app = True
 
 timeout = _int("WEB_TIMEOUT", 30)
