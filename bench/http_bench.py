@@ -7,8 +7,10 @@ redis-server on a spare port (``CACHE_URL``, as in docker-compose), N notes of t
 ``gunicorn.conf.py`` and the production settings, twice: ``PAGE_CACHE_ENABLED=false`` (cold)
 and ``true`` (cached). Each URL gets a warm-up, then ``wrk -t2 -c16 -dSECONDS --latency``.
 Queries per request are counted in-process with Django's test client on the same database and
-Redis. Prints a Markdown table with each page's req/s as a fraction of the static file's in
-the same gunicorn. Everything it started is stopped however the run ends.
+Redis; CPU ms per request is gunicorn's own CPU time (master and workers) over the requests it
+served, which depends far less than req/s on what else runs on the machine. Prints a
+Markdown table with each page's req/s as a fraction of the static file's in the same gunicorn.
+Everything it started is stopped however the run ends.
 """
 
 import argparse
@@ -161,6 +163,7 @@ def urls():
     from django.db.models import Count
     from django.db.models.functions import Length
     from django.templatetags.static import static
+    from django.urls import reverse
     from taggit.models import Tag
 
     from articles.models import Article, Category
@@ -173,7 +176,7 @@ def urls():
         "home": "/",
         "note": note.get_absolute_url(),
         "category": category.get_absolute_url(),
-        "tag": f"/tags/{tag.slug}/",
+        "tag": reverse("feeds:tag_detail", kwargs={"slug": tag.slug}),  # percent-encoded
         "rss": "/feeds/rss/",
         "search": "/search/?q=%E6%B3%A8%E6%84%8F%E5%8A%9B",  # 注意力
         "static": static("css/site.css"),
@@ -200,20 +203,37 @@ def query_counts(urls_json):
     return counts
 
 
-def wrk(args, url):
-    command = ["wrk", f"-t{2}", f"-c{args.connections}", "-H", "X-Forwarded-Proto: https"]
+def cpu_seconds(pid):
+    """User + system CPU time of a process and its children (gunicorn's master and workers)."""
+    total = 0
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    for process in [str(pid), *children.split()]:
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(args, url, pid):
+    """req/s, p50 and p99 (ms), gunicorn's CPU ms per request, errors."""
+    command = ["wrk", "-t2", f"-c{args.connections}", "-H", "X-Forwarded-Proto: https"]
     subprocess.run([*command, f"-d{args.warm_up}s", url], check=True, capture_output=True)
+    before = cpu_seconds(pid)
     out = subprocess.run(
         [*command, f"-d{args.seconds}s", "--latency", url],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
+    cpu = cpu_seconds(pid) - before
+    served = int(re.search(r"(\d+) requests in", out).group(1))
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = milliseconds(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
     p99 = milliseconds(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
     errors = re.findall(r"(Non-2xx or 3xx responses: \d+|Socket errors: .*)", out)
-    return rate, p50, p99, "; ".join(errors)
+    return rate, p50, p99, cpu * 1000 / max(served, 1), "; ".join(errors)
 
 
 def milliseconds(value):
@@ -264,7 +284,7 @@ def run(args, stack):
         )
         wait_for(f"{base}/healthz/ready", gunicorn)
         for name, path in targets.items():
-            results[mode, name] = wrk(args, base + path)
+            results[mode, name] = wrk(args, base + path, gunicorn.pid)
         stack.stop(gunicorn)
     stack.stop(redis)
     load_after = Path("/proc/loadavg").read_text().split()[:3]
@@ -279,16 +299,18 @@ def print_table(args, targets, results, counts, load_before, load_after):
         f"load average {' '.join(load_before)} before, {' '.join(load_after)} after"
     )
     print()
-    print("| page | mode | req/s | p50 ms | p99 ms | queries/req | × static | errors |")
-    print("|---|---|---:|---:|---:|---:|---:|---|")
+    print(
+        "| page | mode | req/s | p50 ms | p99 ms | CPU ms/req | queries/req | × static | errors |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
     for mode in ("cold", "cached"):
         static_rate = results[mode, "static"][0]
         for name in targets:
-            rate, p50, p99, errors = results[mode, name]
+            rate, p50, p99, cpu_ms, errors = results[mode, name]
             queries = "-" if name == "static" else counts[f"{mode} {name}"]
             print(
-                f"| {name} | {mode} | {rate:.0f} | {p50:.1f} | {p99:.1f} | {queries} | "
-                f"{rate / static_rate:.0%} | {errors or 0} |"
+                f"| {name} | {mode} | {rate:.0f} | {p50:.1f} | {p99:.1f} | {cpu_ms:.1f} | "
+                f"{queries} | {rate / static_rate:.0%} | {errors or 0} |"
             )
 
 
