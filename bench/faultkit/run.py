@@ -98,9 +98,11 @@ def main():
     finally:
         for server in stack.servers:
             lines = server.log.read_text(errors="replace").splitlines()
-            errors = [n for n, line in enumerate(lines) if "Traceback" in line or '" 500 ' in line]
+            errors = [n for n, line in enumerate(lines) if line.startswith("Traceback")]
+            answered_500 = sum('" 500 ' in line for line in lines)
+            log(f"    gunicorn {server.port} log: {answered_500} responses 500, "
+                f"{len(errors)} tracebacks" + (", the first ones:" if errors else ""))  # fmt: skip
             if errors:
-                log(f"    gunicorn {server.port}: {len(errors)} traceback/500 lines in its log:")
                 for n in errors[:3]:
                     log("      " + "\n      ".join(lines[max(0, n - 2) : n + 14]))
         stack.close()
