@@ -324,3 +324,30 @@ def test_an_upload_on_a_full_disk_fails_clearly_and_leaves_no_partial_file(staff
     assert response.status_code == 507
     assert response.json() == {"image": ["图片没有保存：服务器存储空间不足，请稍后再试。"]}
     assert [p for p in disk_full.rglob("*") if p.is_file()] == []
+
+
+def test_production_uses_the_degrading_cache_for_redis():
+    """CACHE_URL=redis://... in production: the wrapper, with short socket timeouts."""
+    import json
+    import os
+    import sys
+
+    code = "from django.conf import settings; import json; print(json.dumps(settings.CACHES))"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "notes_site.settings.production",
+        "SECRET_KEY": "test-only",
+        "ALLOWED_HOSTS": "example.com",
+        "DATABASE_URL": "postgres://u@127.0.0.1:1/db",
+        "CACHE_URL": "redis://127.0.0.1:6391/0",
+    }
+    repo = Path(__file__).resolve().parent.parent
+    output = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=repo, capture_output=True, text=True, check=True
+    ).stdout
+    default = json.loads(output)["default"]
+    assert default["BACKEND"] == "notes_site.cache_backends.DegradingRedisCache"
+    assert default["LOCATION"] == "redis://127.0.0.1:6391/0"
+    assert default["OPTIONS"]["socket_timeout"] == 0.25
+    assert default["OPTIONS"]["socket_connect_timeout"] == 0.25
+    assert default["OPTIONS"]["RETRY_AFTER"] == 1.0
