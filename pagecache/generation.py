@@ -124,6 +124,9 @@ def _next_publication(cache, key, since):
     return value
 
 
+_bump_pending = False  # this process could not start a new generation after a change
+
+
 def current(cache=None, *, extra=()):
     """The current generation and the cached values of the ``extra`` keys in it.
 
@@ -132,6 +135,10 @@ def current(cache=None, *, extra=()):
     once per generation and ``PAGE_CACHE_TIMEOUT``); none on the usual path.
     """
     cache = cache or page_cache()
+    if _bump_pending:
+        # Until the invalidation gets through, this process serves nothing from the cache
+        # (an error here means an uncached page): never a page older than its own writes.
+        bump(cache)
     for _attempt in range(3):
         number = current_number(cache)
         if number is None:
@@ -163,14 +170,24 @@ def current(cache=None, *, extra=()):
 
 
 def bump(cache=None):
-    """Start a new generation: every cached page and every ETag of the old one is stale."""
+    """Start a new generation: every cached page and every ETag of the old one is stale.
+
+    When the cache cannot be reached this raises, and the process remembers it: its next
+    request tries again before reading any page (``current``).
+    """
+    global _bump_pending
     cache = cache or page_cache()
     try:
-        number = cache.incr(GENERATION_KEY)
-    except ValueError:  # no generation yet (or Redis lost it): seed one from the clock
-        seed = clock_seed()
-        number = seed if cache.add(GENERATION_KEY, seed, None) else cache.incr(GENERATION_KEY)
-    cache.set(f"pagecache:{number}:since", time.time(), None)
+        try:
+            number = cache.incr(GENERATION_KEY)
+        except ValueError:  # no generation yet (or Redis lost it): seed one from the clock
+            seed = clock_seed()
+            number = seed if cache.add(GENERATION_KEY, seed, None) else cache.incr(GENERATION_KEY)
+        cache.set(f"pagecache:{number}:since", time.time(), None)
+    except Exception:
+        _bump_pending = True
+        raise
+    _bump_pending = False
     return number
 
 

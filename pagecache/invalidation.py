@@ -33,10 +33,11 @@ def invalidate_after_commit(paths=(), using=None):
 def _invalidate_now(paths):
     try:
         generation.bump()
-    except Exception:
-        logger.exception(
-            "Page cache generation not moved: cached pages may be stale for up to "
-            "PAGE_CACHE_TIMEOUT seconds"
+    except Exception as error:  # the cache is down: the backend logs the outage itself
+        logger.warning(
+            "Page cache generation not moved (%r): this process retries before its next "
+            "page; others may serve cached pages for up to PAGE_CACHE_TIMEOUT seconds",
+            error,
         )
     if paths and purge.enabled():
         purge.send_in_background(paths)

@@ -69,7 +69,11 @@ class PageCacheMiddleware:
             return http.not_modified(http.apply_validators(HttpResponse(), generation))
         response = self.get_response(request)
         if is_storable(request, response):
-            self._store(request, response, generation, name)
+            ours = not response.has_header("ETag")  # pages, sitemap, robots.txt (not feeds)
+            if ours:
+                http.apply_validators(response, generation)
+            if request.method == "GET":  # a HEAD's body may be gone: GET fills the cache
+                self._store(response, generation, name, ours)
         return response
 
     def _personal(self, request):
@@ -79,10 +83,7 @@ class PageCacheMiddleware:
         response.headers[STATUS_HEADER] = "bypass"
         return response
 
-    def _store(self, request, response, generation, name):
-        ours = not response.has_header("ETag")  # pages, sitemap, robots.txt (feeds have theirs)
-        if ours:
-            http.apply_validators(response, generation)
+    def _store(self, response, generation, name, ours):
         timeout, left = settings.PAGE_CACHE_TIMEOUT, generation.seconds_left()
         if left is not None:
             timeout = min(timeout, left)
@@ -131,7 +132,7 @@ def is_html(response):
 
 
 def is_storable(request, response):
-    if request.method != "GET" or response.status_code != 200 or response.streaming:
+    if response.status_code != 200 or response.streaming:
         return False
     if response.cookies or response.has_header("Vary"):
         return False

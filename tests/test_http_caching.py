@@ -42,6 +42,14 @@ def test_html_pages_send_validators_and_lifetimes_from_the_settings(client, arti
     assert client.get("/")["ETag"] == client.get(article.get_absolute_url())["ETag"]
 
 
+def test_a_head_request_gets_the_validators_and_leaves_the_cache_to_get(client, article):
+    head = client.head("/")
+    assert head.status_code == 200 and head["ETag"].startswith('W/"')
+    assert "X-Page-Cache" not in head  # not stored from a HEAD
+    assert client.get("/")["X-Page-Cache"] == "miss"
+    assert client.head("/")["X-Page-Cache"] == "hit"
+
+
 def test_304_on_a_hit_without_queries(client, article, django_assert_num_queries):
     url = article.get_absolute_url()
     first = client.get(url)

@@ -236,6 +236,29 @@ def test_bulk_writes_invalidate_through_the_command(client, article):
     assert "批量改写" in client.get("/").content.decode()
 
 
+def test_an_invalidation_that_fails_is_retried_before_the_next_page(
+    client, article, committing, monkeypatch
+):
+    cached_twice(client, "/")
+    before = generation.current_number()
+    page_cache = caches["default"]
+    real_incr = page_cache.incr
+
+    def unreachable(*args, **kwargs):
+        monkeypatch.setattr(page_cache, "incr", real_incr)  # reachable again afterwards
+        raise ConnectionError("Redis unreachable")
+
+    monkeypatch.setattr(page_cache, "incr", unreachable)
+    with committing():
+        article.title = "失败后重试"
+        article.save()
+    assert generation.current_number() == before  # the change did not get through
+    response = client.get("/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "失败后重试" in response.content.decode()
+    assert generation.current_number() > before
+
+
 # --- Scheduled notes, the generation's clock ------------------------------------------------
 
 
