@@ -1,6 +1,7 @@
 """The page cache: hits without queries, every kind of change invalidates, scheduled notes,
 session holders, a shared Redis between processes, a cache that is down."""
 
+import io
 import os
 import subprocess
 import sys
@@ -256,6 +257,20 @@ def test_an_invalidation_that_fails_is_retried_before_the_next_page(
     response = client.get("/")
     assert response["X-Page-Cache"] == "miss"
     assert "失败后重试" in response.content.decode()
+    assert generation.current_number() > before
+
+
+@pytest.mark.parametrize("command", ["rerender_articles", "rebuild_search_index"])
+def test_commands_that_rewrite_without_signals_invalidate(
+    client, article, command, settings, committing
+):
+    from django.core.management import call_command
+
+    settings.SUMMARY_LENGTH = 20  # something for rerender_articles to rewrite
+    cached_twice(client, "/")
+    before = generation.current_number()
+    with committing():
+        call_command(command, verbosity=0, stdout=io.StringIO())
     assert generation.current_number() > before
 
 

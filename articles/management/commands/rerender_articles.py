@@ -8,6 +8,7 @@ change what authors typed go through ``articles.services.save_article``.
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+import pagecache
 from articles.models import Article
 from articles.rendering import STORED_FIELDS
 
@@ -39,6 +40,8 @@ class Command(BaseCommand):
             if not dry_run:
                 with transaction.atomic():
                     Article.objects.filter(pk=article.pk).update(**after)
+        if changed and not dry_run:
+            pagecache.invalidate()  # update() sends no signal: cached pages show old renders
         verb = "would change" if dry_run else "re-rendered"
         self.stdout.write(
             self.style.SUCCESS(

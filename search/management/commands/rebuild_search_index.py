@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+import pagecache
 from search import indexing
 
 
@@ -19,4 +20,5 @@ class Command(BaseCommand):
                 self.stdout.write(f"{done}/{total}")
 
         written = indexing.rebuild(batch_size=batch_size, progress=progress)
+        pagecache.invalidate()  # cached search pages came from the old index
         self.stdout.write(self.style.SUCCESS(f"Search index: {written} note(s) indexed."))
