@@ -76,6 +76,7 @@
             say("Autosaved at " + new Date().toLocaleTimeString() + " (not published).");
           } else if (response.status === 403) {
             refused = true;
+            status.dataset.sessionLost = "1";
             keepLocally(data);
             say("Autosave refused: your login may have expired. Your text is kept in this " +
                 "browser; log in again in another tab, then come back and save.");
@@ -101,7 +102,7 @@
     form.addEventListener("submit", function () {
       submitting = true;
       /* After a refusal the login may be gone and this save with it: keep the copy. */
-      if (refused) keepLocally(values());
+      if (refused || status.dataset.sessionLost) keepLocally(values());
       else localStorage.removeItem(localKey);
     });
     function flush() {

@@ -37,6 +37,18 @@
     function beat() {
       fetch(url, { method: "POST", body: body(false), credentials: "same-origin" })
         .then(function (response) {
+          if (response.status === 403) {
+            /* Login expired (or its CSRF token rotated): saving this form would fail. The
+               autosave script keeps the text in this browser when the form is submitted. */
+            status.dataset.sessionLost = "1";
+            var state = document.getElementById("autosave-state");
+            if (state) {
+              state.textContent = "Your login has expired. Log in again in another tab; " +
+                "your text is kept in this browser and offered when you reopen the note.";
+            }
+            return null;
+          }
+          delete status.dataset.sessionLost;
           return response.ok ? response.json().then(show) : null;
         })
         .catch(function () {
