@@ -32,11 +32,7 @@ def logged_in(browser, live_server, username, *, color_scheme="light"):
         viewport={"width": 1280, "height": 900}, base_url=live_server.url, color_scheme=color_scheme
     )
     page = context.new_page()
-    page.goto("/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "correct horse battery staple")
-    page.click("input[type=submit]")
-    page.wait_for_url("**/admin/")
+    log_in(page, username)
     return context, page
 
 
@@ -128,6 +124,36 @@ def test_closing_a_tab_mid_edit_and_reopening_offers_the_autosaved_text(
         page.click("#autosave-restore")
         assert page.input_value("#id_body").replace("\r\n", "\n") == typed
         assert not offer.is_visible()
+    finally:
+        close(context)
+
+
+def log_in(page, username):
+    page.goto("/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "correct horse battery staple")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+
+
+def test_text_typed_after_the_login_expired_comes_back_after_logging_in_again(
+    browser, live_server, note
+):
+    context, page = logged_in(browser, live_server, "alice")
+    try:
+        page.goto(change_path(note))
+        context.clear_cookies()  # the session is gone, as when it expires
+        typed = BODY + "\n\n登录过期之后打的字。"
+        page.fill("#id_body", typed)
+        expect(page.locator("#autosave-state")).to_contain_text("refused", timeout=15000)
+        assert not Autosave.objects.exists()  # the server took nothing from a stranger
+
+        other = context.new_page()
+        log_in(other, "alice")
+        other.goto(change_path(note))
+        expect(other.locator("#local-offer")).to_be_visible()
+        other.click("#local-restore")
+        assert other.input_value("#id_body").replace("\r\n", "\n") == typed
     finally:
         close(context)
 
