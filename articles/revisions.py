@@ -111,6 +111,9 @@ class Snapshot:
             return sorted(tag_name.lower() for _, tag_name in self.tags)
         if name == "author":
             return self.author_id
+        if name == "published_at" and self.published_at is not None:
+            # Revisions keep milliseconds (Django's JSON); the stored note has microseconds.
+            return self.published_at.replace(microsecond=self.published_at.microsecond // 1000)
         return getattr(self, name)
 
 

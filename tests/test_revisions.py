@@ -1,5 +1,7 @@
 """Revisions: every save is recorded; History, compare, restore, recovery of deleted notes."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
@@ -300,3 +302,13 @@ def test_the_history_page_costs_the_same_queries_for_2_or_12_revisions(staff_cli
             assert staff_client.get(history_url(note)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_revision_and_the_stored_note_with_the_same_date_show_no_date_change(staff_client):
+    note = ArticleFactory(published_at=datetime(2026, 3, 2, 9, 0, 41, 123456, tzinfo=UTC))
+    save_article(note)
+    (version,) = versions(note)
+    response = staff_client.get(
+        reverse("admin:articles_article_compare", args=[note.pk]), {"a": version.pk}
+    )
+    assert response.context["changes"] == []
