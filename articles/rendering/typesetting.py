@@ -4,6 +4,7 @@ Math is inserted after sanitising and only from KaTeX (``trust: false``): HTML+M
 page, MathML only for feeds.
 """
 
+import asyncio
 import atexit
 import ctypes
 import hashlib
@@ -13,6 +14,7 @@ import os
 import re
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
@@ -153,6 +155,18 @@ class KatexRenderer:
         return None
 
 
+def _outside_event_loop(function, *args, **kwargs):
+    """Call ``function`` here, or in a helper thread when this thread runs an asyncio loop:
+    mini-racer refuses a time limit inside one, and a context made there waits for that loop
+    (a sync save under Playwright's sync API, an async view)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 katex = KatexRenderer()
 atexit.register(katex.close)
 os.register_at_fork(before=katex.close, after_in_child=katex._after_fork_in_child)
@@ -169,6 +183,10 @@ def typeset(formulas):
     """Typeset formulas -> [(page_html, feed_mathml)], using the cache for unchanged ones."""
     if not formulas:
         return []
+    return _outside_event_loop(_typeset, formulas)
+
+
+def _typeset(formulas):
     katex.ensure_loaded()
     keys = [_cache_key(f.tex, f.display) for f in formulas]
     cached = cache.get_many(list(set(keys)))

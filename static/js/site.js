@@ -1,4 +1,5 @@
-/* Progressive enhancement for reader pages: theme toggle, copy buttons on code blocks, TOC on phones. */
+/* Progressive enhancement for reader pages: theme toggle, copy buttons on code blocks and display
+   formulas, TOC on phones. (Copying selected math as LaTeX is KaTeX's copy-tex, loaded on notes.) */
 (function () {
   "use strict";
 
@@ -55,6 +56,34 @@
     });
   }
 
+  /* "Copy TeX" on each display formula: its source as KaTeX's copy-tex writes it, in $$...$$. */
+  function setupTexCopyButtons() {
+    if (!navigator.clipboard) return;
+    document.querySelectorAll(".note-body .math-display").forEach(function (formula) {
+      var annotation = formula.querySelector('annotation[encoding="application/x-tex"]');
+      if (!annotation) return; /* a broken formula shows its source already */
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "copy-button tex-copy";
+      button.textContent = "复制 TeX";
+      button.setAttribute("aria-label", "复制公式的 TeX 源码");
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText("$$" + annotation.textContent + "$$").then(
+          function () {
+            button.textContent = "已复制";
+            window.setTimeout(function () {
+              button.textContent = "复制 TeX";
+            }, 1500);
+          },
+          function () {
+            button.textContent = "复制失败";
+          }
+        );
+      });
+      formula.appendChild(button);
+    });
+  }
+
   function setupToc() {
     var toc = document.querySelector("details.toc");
     if (!toc) return;
@@ -91,6 +120,7 @@
 
   setupThemeToggle();
   setupCopyButtons();
+  setupTexCopyButtons();
   setupToc();
   setupScrollableRegions();
 })();
