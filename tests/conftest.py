@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from tests.factories import ArticleFactory, StaffFactory
 
@@ -28,3 +29,23 @@ def hidden_articles(db):
             title="HIDDEN-SCHEDULED 定时", slug="hidden-scheduled", scheduled=True, tags=["注意力"]
         ),
     ]
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """A MEDIA_ROOT of the test's own (uploads, imports and backups write there)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def committing(django_capture_on_commit_callbacks):
+    """Run a change's on-commit work (invalidation, indexing) as a real commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def page_cache(settings, db):
+    """The page cache on (tests run with it off), starting empty."""
+    settings.PAGE_CACHE_ENABLED = True
+    cache.clear()

@@ -65,12 +65,6 @@ def media_digests(root):
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def notes(media_root):
     """Notes with tags, images (one with a Chinese name, one nested) and revisions."""
     assert reversion.is_registered(Article)

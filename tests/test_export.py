@@ -20,13 +20,10 @@ from tests.factories import StaffFactory
 from tests.transfer_helpers import SITE_PATHS, by_slug, import_notes
 from transfer.models import ImportedMedia
 
+# Every test writes into a MEDIA_ROOT of its own.
+pytestmark = pytest.mark.usefixtures("media_root")
+
 UTC = ZoneInfo("UTC")
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

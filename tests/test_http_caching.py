@@ -15,16 +15,8 @@ from django.utils.http import http_date, parse_http_date
 
 from tests.factories import ArticleFactory
 
-
-@pytest.fixture(autouse=True)
-def page_cache(settings, db):
-    settings.PAGE_CACHE_ENABLED = True
-    cache.clear()
-
-
-@pytest.fixture
-def committing(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
+# Every test runs with the page cache on (conftest.page_cache).
+pytestmark = pytest.mark.usefixtures("page_cache")
 
 
 def test_html_pages_send_validators_and_lifetimes_from_the_settings(client, article, settings):

@@ -25,13 +25,10 @@ from transfer import services
 from transfer.formats import detect
 from transfer.models import ImportedMedia, ImportedSource
 
+# Every test writes into a MEDIA_ROOT of its own.
+pytestmark = pytest.mark.usefixtures("media_root")
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

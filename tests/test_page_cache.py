@@ -30,16 +30,8 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(autouse=True)
-def page_cache(settings, db):
-    settings.PAGE_CACHE_ENABLED = True
-    cache.clear()
-
-
-@pytest.fixture
-def committing(django_capture_on_commit_callbacks):
-    """Run a change's on-commit work (the invalidation) as a real commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
+# Every test runs with the page cache on (conftest.page_cache).
+pytestmark = pytest.mark.usefixtures("page_cache")
 
 
 def cached_twice(client, url):

@@ -15,16 +15,13 @@ from PIL import ExifTags, Image, ImageDraw
 
 from tests.factories import StaffFactory, UserFactory
 
+# Every test writes into a MEDIA_ROOT of its own.
+pytestmark = pytest.mark.usefixtures("media_root")
+
 UPLOAD_URL = "/markdownx/upload/"
 XHR = {"x-requested-with": "XMLHttpRequest"}  # what markdownx's editor sends
 IMAGE_CODE = re.compile(r"!\[\]\((/media/markdownx/([0-9a-f]{32})\.(png|jpg|gif|webp))\)")
 MB = 1024 * 1024
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 def stored_files(media_root):
