@@ -1,7 +1,9 @@
 """Heading ids (short, readable, unique), TOC entries with typeset formulas that all resolve,
 and a permalink after each heading."""
 
+import tomllib
 from html.parser import HTMLParser
+from pathlib import Path
 
 from articles import rendering
 
@@ -91,3 +93,12 @@ def test_authors_cannot_forge_ids_that_break_the_toc():
     text = '<h2 id="概述">手写</h2>\n\n## 概述\n\n## 方法\n\n## 结果\n'
     result = rendering.render_article(text)
     assert set(anchors(result.toc_html).hrefs) <= set(anchors(result.body_html).ids)
+
+
+def test_demo_notes_toc_links_all_resolve():
+    for path in sorted((Path(rendering.__file__).parent.parent / "demo").glob("*.toml")):
+        note = tomllib.loads(path.read_text(encoding="utf-8"))
+        result = rendering.render_article(note["body"])
+        body = anchors(result.body_html)
+        assert set(anchors(result.toc_html).hrefs) <= set(body.ids), path.name
+        assert len(body.ids) == len(set(body.ids)), path.name

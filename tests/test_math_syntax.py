@@ -3,6 +3,8 @@ and escapes never break one, and each formula reaches KaTeX byte for byte."""
 
 import html
 import re
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -108,3 +110,12 @@ def test_broken_formulas_with_the_same_tex_show_their_own_source():
     second = rendering.render_preview(r"坏 \(\frac{1\)")
     assert "<code>$\\frac{1$</code>" in first
     assert "<code>\\(\\frac{1\\)</code>" in second and "$" not in second
+
+
+def test_demo_notes_formulas_are_the_ones_written():
+    """The demo notes have no formula-like text in code: the parser finds exactly the formulas
+    a plain scan of the source finds, each typeset."""
+    for path in sorted((Path(rendering.__file__).parent.parent / "demo").glob("*.toml")):
+        body = tomllib.loads(path.read_text(encoding="utf-8"))["body"]
+        written = [formula.tex for formula in rendering.extract_math(body)[1]]
+        assert written and typeset_tex(body) == written, path.name
