@@ -33,16 +33,8 @@ class HexoFormat(MarkdownFormat):
         return find_ancestor(path, lambda folder: (folder / "source" / "_posts").is_dir())
 
     def discover(self, path, root):
-        if path == root:
-            folders = [root / "source" / "_posts", root / "source" / "_drafts"]
-        else:
-            folders = [path]
-        sources = []
-        for folder in folders:
-            for source in super().discover(folder, root) if folder.exists() else []:
-                source.draft_by_location = "_drafts" in source.path.relative_to(root).parts
-                sources.append(source)
-        return sources
+        source = root / "source"
+        return self.discover_posts(path, root, source / "_posts", source / "_drafts")
 
     def prepare_body(self, note):
         return map_prose(note.body, lambda text: ASSET_IMG_RE.sub(_asset_img, text))

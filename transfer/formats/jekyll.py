@@ -33,13 +33,7 @@ class JekyllFormat(MarkdownFormat):
         return folder.parent if folder is not None and folder.name == "_posts" else folder
 
     def discover(self, path, root):
-        folders = [root / "_posts", root / "_drafts"] if path == root else [path]
-        sources = []
-        for folder in folders:
-            for source in super().discover(folder, root) if folder.exists() else []:
-                source.draft_by_location = "_drafts" in source.path.relative_to(root).parts
-                sources.append(source)
-        return sources
+        return self.discover_posts(path, root, root / "_posts", root / "_drafts")
 
     def parse(self, source):
         if not source.draft_by_location and not DATED_NAME_RE.match(source.path.stem):

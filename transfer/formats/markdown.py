@@ -53,6 +53,16 @@ class MarkdownFormat:
             )
         return [self.source_file(file, root) for file in files]
 
+    def discover_posts(self, path, root, posts, drafts):
+        """Hexo's and Jekyll's layout: the root's posts and drafts folders (a draft by location)."""
+        folders = [posts, drafts] if path == root else [path]
+        sources = []
+        for folder in folders:
+            for source in MarkdownFormat.discover(self, folder, root) if folder.exists() else []:
+                source.draft_by_location = "_drafts" in source.path.relative_to(root).parts
+                sources.append(source)
+        return sources
+
     def source_file(self, path, root, **extra):
         key = path.relative_to(root).as_posix()
         return SourceFile(format=self.name, key=key, label=key, root=root, path=path, **extra)
