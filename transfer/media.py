@@ -14,7 +14,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 
-from articles.uploads import IMAGE_FORMATS, STORED_NAME_PATTERN, reencode_image, save_image
+from articles.uploads import (
+    IMAGE_FORMATS,
+    STORED_NAME_PATTERN,
+    image_url,
+    reencode_image,
+    save_image,
+)
 from transfer.models import ImportedMedia
 
 # ![alt](url "title") and ![alt](<url with spaces>), and <img src="url">.
@@ -128,7 +134,7 @@ class MediaCopier:
         digest = hashlib.sha256(data).hexdigest()
         known = ImportedMedia.objects.filter(sha256=digest).first()
         if known and default_storage.exists(known.stored_name):
-            url = default_storage.url(known.stored_name)
+            url = image_url(known.stored_name)
         else:
             with path.open("rb") as file:
                 image_format, encoded = reencode_image(file)
@@ -145,10 +151,11 @@ class MediaCopier:
         if self.dry_run:
             self.copied += 1
             name = keep or f"(new).{extension}"
+            # Only shown in the dry-run report: a new name is not a stored one yet.
             return default_storage.url(f"{settings.MARKDOWNX_MEDIA_PATH}{name}")
         full_name = f"{settings.MARKDOWNX_MEDIA_PATH}{keep}" if keep else None
         if full_name and default_storage.exists(full_name):
-            url = default_storage.url(full_name)
+            url = image_url(full_name)
         else:
             url = save_image(image_format, encoded, name=keep)
             full_name = f"{settings.MARKDOWNX_MEDIA_PATH}{url.rsplit('/', 1)[-1]}"
@@ -191,5 +198,4 @@ def stored_url_name(url):
     name = url.rsplit("/", 1)[-1]
     if not STORED_NAME_RE.fullmatch(name):
         return None
-    path = f"{settings.MARKDOWNX_MEDIA_PATH}{name}"
-    return name if default_storage.url(path) == url else None
+    return name if image_url(name) == url else None
