@@ -62,16 +62,22 @@ def _block_math(state, start_line, end_line, silent):
     if opener is None:
         return False
     closer, lines, line = _closer(opener), [], start_line
-    while line < end_line:
+    while line < end_line:  # to the first line holding the closer (closers are one-line)
         if line > start_line and state.sCount[line] < state.blkIndent and not state.isEmpty(line):
             return False  # the container ended first
-        lines.append(state.getLines(line, line + 1, state.blkIndent, True))
+        piece = state.getLines(line, line + 1, state.blkIndent, True)
+        if line == start_line:
+            piece = piece.lstrip(" \t")
+            found = piece.find(closer, len(opener.group(0))) != -1
+        else:
+            found = closer in piece
+        lines.append(piece)
         line += 1
-        text = "".join(lines).lstrip(" \t")
-        if text.find(closer, opener.end() - opener.start()) != -1:
+        if found:
             break
     else:
         return False
+    text = "".join(lines)
     match = math_match(text, 0)
     if match is None or text[match.end() :].strip():
         return False  # not a formula, or text follows it: the paragraph's inline rule decides
