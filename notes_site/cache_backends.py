@@ -17,6 +17,10 @@ After a failure the process stops asking Redis for ``RETRY_AFTER`` seconds (defa
 hung Redis costs one socket timeout per worker per second rather than one per cache call. Use
 short socket timeouts in OPTIONS (the production settings set them). Failures are logged once
 per outage, and the return of Redis once.
+
+Django's ``RedisCacheClient`` builds a new ``redis.Redis`` (copying its response callbacks)
+for every call; ``ReusingRedisCacheClient`` keeps one per connection pool, a fifth of a cached
+page's CPU. A ``redis.Redis`` on a pool is thread-safe and its pool reconnects after a fork.
 """
 
 import logging
@@ -24,7 +28,7 @@ import threading
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -34,6 +38,22 @@ class CacheUnavailable(ValueError):
     """Redis could not be reached for an operation that has no harmless fallback."""
 
 
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django's client, with one ``redis.Redis`` per connection pool instead of one per call."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._client(connection_pool=self._get_connection_pool(write))
+            self._clients[index] = client
+        return client
+
+
 class DegradingRedisCache(RedisCache):
     def __init__(self, server, params):
         params = dict(params)
@@ -41,6 +61,7 @@ class DegradingRedisCache(RedisCache):
         self.retry_after = float(options.pop("RETRY_AFTER", 1.0))
         params["OPTIONS"] = options
         super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
         self._lock = threading.Lock()
         self._down_until = 0.0
         self._outage = False
