@@ -125,6 +125,38 @@ def _next_publication(cache, key, since):
 
 
 _bump_pending = False  # this process could not start a new generation after a change
+_last_number = None  # the generation this process saw last (a guess, checked on every read)
+
+
+def _keys(number, names):
+    return {name: f"pagecache:{number}:{name}" for name in names}
+
+
+def _read(cache, names):
+    """The generation number and the values of ``names`` in it, usually in one round trip.
+
+    The number this process saw last is a guess: its keys are read in the same ``get_many``
+    as the generation itself (one MGET, atomic in Redis) and used only if the generation
+    still is that number, so a bump on any worker is seen on the very next request. When it
+    moved, a second round trip reads the keys of the new number.
+    """
+    global _last_number
+    guess = _last_number
+    number = None
+    if guess is not None:
+        keys = _keys(guess, names)
+        values = cache.get_many([GENERATION_KEY, *keys.values()])
+        number = values.get(GENERATION_KEY)
+        if number == guess:
+            return number, {name: values.get(key) for name, key in keys.items()}
+    if number is None:
+        number = current_number(cache)
+        if number is None:
+            return None, {}
+    _last_number = number
+    keys = _keys(number, names)
+    values = cache.get_many(list(keys.values()))
+    return number, {name: values.get(key) for name, key in keys.items()}
 
 
 def current(cache=None, *, extra=()):
@@ -140,17 +172,15 @@ def current(cache=None, *, extra=()):
         # (an error here means an uncached page): never a page older than its own writes.
         bump(cache)
     for _attempt in range(3):
-        number = current_number(cache)
+        number, values = _read(cache, ["since", "next", *extra])
         if number is None:
             return None, {}
-        names = ["since", "next", *extra]
-        keys = {name: f"pagecache:{number}:{name}" for name in names}
-        values = cache.get_many(list(keys.values()))
-        since = values.get(keys["since"])
+        keys = _keys(number, ["since", "next"])
+        since = values["since"]
         if since is None:
             since = time.time()
             cache.add(keys["since"], since, None)
-        next_publication = values.get(keys["next"])
+        next_publication = values["next"]
         if next_publication is None:
             next_publication = _next_publication(cache, keys["next"], since)
         if next_publication != NO_PUBLICATION and next_publication <= time.time():
@@ -165,7 +195,7 @@ def current(cache=None, *, extra=()):
             next_publication=None if next_publication == NO_PUBLICATION else next_publication,
             fingerprint=fingerprint(),
         )
-        return generation, {name: values.get(keys[name]) for name in extra}
+        return generation, {name: values[name] for name in extra}
     return None, {}
 
 

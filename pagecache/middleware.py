@@ -1,7 +1,11 @@
 """Anonymous GET and HEAD of the public pages and feeds, served from the cache.
 
-Placed after WhiteNoise and before the session middleware: a hit skips sessions, CSRF, auth
-and messages and touches no database. The rules, after Django's cache middleware:
+Placed right after the request id, before the security, CSP and WhiteNoise middleware: a hit
+skips them all, and sessions, CSRF, auth and messages, and touches no database. A stored page
+carries the headers they added when it was made (the same for every anonymous request: the
+CSP uses no nonce); only ``X-Request-ID`` is per request. Static files and the plain-HTTP
+requests that ``SECURE_SSL_REDIRECT`` redirects pass straight through. The rules, after
+Django's cache middleware:
 
 - Only requests without a session or messages cookie and without ``Authorization``, with query
   parameters the pages read (anything else, e.g. ``?utm_source``, is computed, not stored).
@@ -17,6 +21,7 @@ and messages and touches no database. The rules, after Django's cache middleware
 import hashlib
 import logging
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
@@ -42,9 +47,13 @@ class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self._last_error_log = 0.0
+        # WhiteNoise (further in) serves these; asking the cache first would slow them down.
+        self._static_prefix = urlsplit(settings.STATIC_URL or "/static/").path
 
     def __call__(self, request):
         if not settings.PAGE_CACHE_ENABLED or request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        if request.path_info.startswith(self._static_prefix) or is_redirected_to_https(request):
             return self.get_response(request)
         if has_personal_cookie(request):
             return self._personal(request)
@@ -107,6 +116,11 @@ class PageCacheMiddleware:
 def has_personal_cookie(request):
     cookies = request.COOKIES
     return settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies
+
+
+def is_redirected_to_https(request):
+    """Plain HTTP that SecurityMiddleware (further in) answers with its redirect."""
+    return settings.SECURE_SSL_REDIRECT and not request.is_secure()
 
 
 def is_cacheable_request(request):

@@ -51,13 +51,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "notes_site.middleware.RequestIdMiddleware",
+    # Right after the request id: a cached page is served with the security and CSP headers
+    # stored with it, skipping everything below and the database (pagecache/middleware.py).
+    "pagecache.middleware.PageCacheMiddleware",
     # A view that lost the database answers 503 with Retry-After (process_exception only).
     "notes_site.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before sessions: a cached page skips sessions, CSRF, auth and the database.
-    "pagecache.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
