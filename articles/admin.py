@@ -12,7 +12,6 @@ from articles.models import Article, Category, RevisionDetail
 from articles.revisions import record_deletion
 from articles.services import EditConflict, save_article
 from search.engine import search
-from transfer.actions import export_notes_zip
 
 
 @admin.register(Category)
@@ -75,7 +74,7 @@ class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["category"]
-    actions = ["publish", "unpublish", export_notes_zip]
+    actions = ["publish", "unpublish"]
     formfield_overrides = {models.TextField: {"widget": AdminMarkdownxWidget}}
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"

@@ -18,6 +18,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from taggit.models import Tag
 
 from articles.models import Article, Category
+from articles.signals import articles_rewritten
 from pagecache import generation, purge
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,10 @@ def _user_saved(sender, instance, update_fields=None, using=None, **kwargs):
     invalidate_after_commit(purge.site_paths() if purge.enabled() else (), using)
 
 
+def _articles_rewritten(sender, **kwargs):
+    invalidate_after_commit()
+
+
 def connect_signals():
     uid = "pagecache_"
     pre_save.connect(_article_loaded, sender=Article, dispatch_uid=uid + "article_loaded")
@@ -92,3 +97,4 @@ def connect_signals():
     post_save.connect(_category_changed, sender=Category, dispatch_uid=uid + "category_saved")
     post_delete.connect(_category_changed, sender=Category, dispatch_uid=uid + "category_deleted")
     post_save.connect(_user_saved, sender=get_user_model(), dispatch_uid=uid + "user_saved")
+    articles_rewritten.connect(_articles_rewritten, dispatch_uid=uid + "articles_rewritten")

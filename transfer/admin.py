@@ -10,8 +10,9 @@ from django.http import HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from articles.models import Category
+from articles.models import Article, Category
 from transfer import archives
+from transfer.actions import export_notes_zip
 from transfer.categories import MappingFileError, load_mapping_text
 from transfer.formats import FORMATS
 from transfer.models import ImportedSource
@@ -156,3 +157,8 @@ class ImportedSourceAdmin(admin.ModelAdmin):
         messages.add_message(request, level, report.summary_line())
         context.update(report=report, done=True)
         return TemplateResponse(request, "admin/transfer/import.html", context)
+
+
+# The notes list gains the export action from here, so that articles does not depend on transfer.
+_article_admin = admin.site.get_model_admin(Article)
+_article_admin.actions = [*_article_admin.actions, export_notes_zip]

@@ -8,9 +8,9 @@ change what authors typed go through ``articles.services.save_article``.
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-import pagecache
 from articles.models import Article
 from articles.rendering import STORED_FIELDS
+from articles.signals import articles_rewritten
 
 
 class Command(BaseCommand):
@@ -41,7 +41,7 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     Article.objects.filter(pk=article.pk).update(**after)
         if changed and not dry_run:
-            pagecache.invalidate()  # update() sends no signal: cached pages show old renders
+            articles_rewritten.send(sender=Article)  # update() sends no post_save
         verb = "would change" if dry_run else "re-rendered"
         self.stdout.write(
             self.style.SUCCESS(
