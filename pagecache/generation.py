@@ -19,6 +19,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from articles.selectors import first_publication_after
 
@@ -44,6 +46,15 @@ SHOWN_SETTINGS = (
     "SEARCH_MAX_QUERY_LENGTH",
     "SEARCH_SNIPPET_LENGTH",
     "STATIC_URL",
+    # The headers stored with a page (the middleware serves hits before the ones that add them).
+    "CONTENT_SECURITY_POLICY",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_CONTENT_TYPE_NOSNIFF",
+    "SECURE_REFERRER_POLICY",
+    "SECURE_CROSS_ORIGIN_OPENER_POLICY",
+    "X_FRAME_OPTIONS",
 )
 # The code and assets that make the pages: a deploy that changes them changes the fingerprint.
 RELEASE_DIRS = ("templates", "static", "articles", "feeds", "search", "pagecache", "notes_site")
@@ -67,10 +78,20 @@ def release_fingerprint():
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=1)
 def fingerprint():
-    """The release and the settings the pages show, as a short digest (part of every key)."""
+    """The release and the settings the pages show, as a short digest (part of every key).
+
+    Computed once per process; a changed setting (tests, ``override_settings``) forgets it.
+    """
     shown = repr([getattr(settings, name, None) for name in SHOWN_SETTINGS])
     return hashlib.sha256(f"{release_fingerprint()}{shown}".encode()).hexdigest()[:12]
+
+
+@receiver(setting_changed, dispatch_uid="pagecache_fingerprint")
+def _forget_fingerprint(setting, **kwargs):
+    if setting in SHOWN_SETTINGS:
+        fingerprint.cache_clear()
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,10 @@ def client_is_current(request, etag, last_modified):
         opaque = etag.removeprefix("W/")
         tags = parse_etags(if_none_match)
         return any(tag == "*" or tag.removeprefix("W/") == opaque for tag in tags)
-    if_modified_since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    header = request.headers.get("If-Modified-Since")
+    if header is None:
+        return False
+    if_modified_since = parse_http_date_safe(header)
     modified = parse_http_date_safe(last_modified or "")
     return if_modified_since is not None and if_modified_since == modified
 
