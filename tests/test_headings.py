@@ -85,8 +85,9 @@ def test_each_heading_has_a_labelled_permalink():
     assert '<h2 id="概述">概述 <a class="heading-anchor" href="#概述"' in html
     assert 'aria-label="本节链接：概述" rel="noopener noreferrer">#</a></h2>' in html
     assert 'aria-label="本节链接：复杂度 O(n)"' in html
-    plain = rendering.render_article("## 概述\n\n正文\n").plain_text
-    assert plain == "概述 正文"
+    result = rendering.render_article("## 概述\n\n正文\n")
+    assert result.plain_text == "概述 正文"
+    assert result.body_feed_html == '<h2 id="概述">概述</h2>\n<p>正文</p>\n'  # feeds go without
 
 
 def test_authors_cannot_forge_ids_that_break_the_toc():

@@ -23,6 +23,7 @@ import html
 from dataclasses import dataclass
 
 from articles.rendering.formulas import Formula, extract_math, restore_sources, split_math
+from articles.rendering.headings import strip_permalinks
 from articles.rendering.limits import body_length_error
 from articles.rendering.markdown import render as render_markdown
 from articles.rendering.plaintext import markdown_plain_text, plain_text
@@ -100,7 +101,7 @@ def render_article(body, summary="", title=""):
         summary_html, summary_feed_html = summary_fragments(cut, plain.formulas)
     return RenderedArticle(
         body_html=insert_math(clean, typeset_formulas, formulas, PAGE),
-        body_feed_html=insert_math(clean, typeset_formulas, formulas, FEED),
+        body_feed_html=insert_math(strip_permalinks(clean), typeset_formulas, formulas, FEED),
         toc_html=insert_math(build_toc(tokens), typeset_formulas, formulas, PAGE),
         summary_text=summary_text,
         summary_html=summary_html,

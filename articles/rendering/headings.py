@@ -98,6 +98,18 @@ def _heading_close(self, tokens, idx, options, env):
     )
 
 
+# A permalink as it leaves the sanitiser (which adds rel): feeds and other sites go without.
+_PERMALINK_RE = regex.compile(
+    r' <a class="heading-anchor" href="[^"<>]*" aria-label="[^"<>]*"'
+    r' rel="noopener noreferrer">#</a>'
+)
+
+
+def strip_permalinks(fragment):
+    """Sanitised ``fragment`` without the headings' "#" permalinks (for feed HTML)."""
+    return _PERMALINK_RE.sub("", fragment)
+
+
 def headings_plugin(md):
     """Heading ids (after the inline pass, so formulas are tokens) and permalinks."""
     md.core.ruler.after("inline", "heading_ids", _heading_ids)
