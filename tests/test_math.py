@@ -1,5 +1,6 @@
 """Math extraction and KaTeX typesetting: every delimiter form reaches KaTeX byte for byte."""
 
+import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from html import escape
 
@@ -99,3 +100,14 @@ def test_concurrent_renders_share_the_engine_safely():
         results = list(pool.map(rendering.render_preview, texts))
     assert results == [rendering.render_preview(text) for text in texts]
     assert all("katex" in html and "math-error" not in html for html in results)
+
+
+def test_typesetting_works_inside_a_running_event_loop():
+    """mini-racer refuses time limits in a thread running an asyncio loop (Playwright's sync
+    API, an async view): KaTeX then runs in a helper thread."""
+
+    async def render():
+        return rendering.render_preview(r"异步 $\beta_{\mathrm{loop}}^{2}$")
+
+    html = asyncio.run(render())
+    assert 'class="katex"' in html and "math-error" not in html
