@@ -11,8 +11,8 @@ Django's cache middleware:
   parameters the pages read (anything else, e.g. ``?utm_source``, is computed, not stored).
   Session holders (staff) always get a fresh page, marked private.
 - Only 200s of the public views (``CACHED_NAMESPACES``, ``CACHED_URL_NAMES``) without
-  ``Set-Cookie``, ``Vary`` or a private/no-cache ``Cache-Control`` are stored: a page with a
-  CSRF token, messages or a draft preview never is.
+  ``Set-Cookie``, ``Vary``, a private/no-cache ``Cache-Control`` or a CSP nonce are stored: a
+  page with a CSRF token, messages or a draft preview never is.
 - The key holds the generation (``pagecache.generation``), the release and settings
   fingerprint, the scheme, the host and the full path.
 - A cache that fails means an uncached page, never an error page.
@@ -153,7 +153,17 @@ def is_storable(request, response):
     cache_control = response.get("Cache-Control", "").lower()
     if any(directive in cache_control for directive in ("private", "no-store", "no-cache")):
         return False
+    if uses_csp_nonce(response):  # a nonce is per response: a stored copy would reuse it
+        return False
     return is_public_view(request)
+
+
+def uses_csp_nonce(response):
+    policies = (
+        response.get("Content-Security-Policy", ""),
+        response.get("Content-Security-Policy-Report-Only", ""),
+    )
+    return any("'nonce-" in policy for policy in policies)
 
 
 def from_entry(request, generation, entry):

@@ -3,10 +3,12 @@ stored with the page, one cache round trip, static files and plain HTTP passed t
 Redis client per connection pool."""
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 
 from notes_site.cache_backends import DegradingRedisCache
 from pagecache import generation
+from pagecache.middleware import is_storable
 from tests.test_page_cache import REDIS_URL, cached_twice
 from tests.test_security import production_headers  # noqa: F401 (a fixture)
 
@@ -103,3 +105,12 @@ def test_the_degrading_cache_reuses_one_redis_client_per_pool():
     assert cache.get("key") == "value"
     assert cache._cache.get_client() is first
     cache.delete("key")
+
+
+def test_a_page_whose_csp_has_a_nonce_is_never_stored(rf):
+    request = rf.get("/")
+    request.resolver_match = type("Match", (), {"namespace": "feeds", "url_name": "home"})()
+    page = HttpResponse("page")
+    assert is_storable(request, page)
+    page["Content-Security-Policy"] = "script-src 'self' 'nonce-abc123'"
+    assert not is_storable(request, page)
