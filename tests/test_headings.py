@@ -81,10 +81,12 @@ def test_ids_are_stable_across_renders_and_edits_elsewhere():
 
 
 def test_each_heading_has_a_labelled_permalink():
-    html = rendering.render_article("## 概述\n\n## 复杂度 $O(n)$\n").body_html
+    text = "## 概述\n\n## 复杂度 $O(n)$\n\n## $\\frac{a}{b}$ 比\n"
+    html = rendering.render_article(text).body_html
     assert '<h2 id="概述">概述 <a class="heading-anchor" href="#概述"' in html
     assert 'aria-label="本节链接：概述" rel="noopener noreferrer">#</a></h2>' in html
-    assert 'aria-label="本节链接：复杂度 O(n)"' in html
+    assert 'aria-label="本节链接：复杂度 O(n)"' in html  # the formula as readable text
+    assert 'aria-label="本节链接：\\frac{a}{b} 比"' in html  # or as TeX
     result = rendering.render_article("## 概述\n\n正文\n")
     assert result.plain_text == "概述 正文"
     assert result.body_feed_html == '<h2 id="概述">概述</h2>\n<p>正文</p>\n'  # feeds go without

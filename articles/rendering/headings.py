@@ -7,6 +7,7 @@ import unicodedata
 import regex
 
 from articles.rendering.mathsyntax import MATH_TOKENS
+from articles.rendering.titles import unicode_math
 
 MIN_LEVEL, MAX_LEVEL = 1, 4
 _MAX_ID_LENGTH = 48  # characters; longer ids are cut at a word boundary
@@ -77,12 +78,17 @@ def _heading_ids(state):
 
 
 def heading_label(inline):
-    """The heading as a screen reader hears it: text, code and formulas as TeX."""
-    return "".join(
-        child.content if child.type in ("text", "code_inline", *MATH_TOKENS) else " "
-        for child in inline.children or []
-        if child.type in ("text", "code_inline", "softbreak", "hardbreak", *MATH_TOKENS)
-    )
+    """The heading as a screen reader hears it: text and code, formulas as a title's plain
+    text writes them (``O(n²)``, else the TeX)."""
+    parts = []
+    for child in inline.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in MATH_TOKENS:
+            parts.append(unicode_math(child.content) or child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts)
 
 
 def _heading_close(self, tokens, idx, options, env):
