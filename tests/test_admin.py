@@ -14,7 +14,8 @@ CHANGELIST_URL = reverse("admin:articles_article_changelist")
 
 
 def add_form_data(staff, **overrides):
-    now = timezone.localtime()
+    # Five minutes ago in the site's time zone, date and time alike (also just after midnight).
+    earlier = timezone.localtime() - timezone.timedelta(minutes=5)
     return {
         "title": "GRPO：组相对策略优化",
         "slug": "grpo",
@@ -22,8 +23,8 @@ def add_form_data(staff, **overrides):
         "tags": "强化学习，GRPO、RLHF；LLM",
         "body": "## 概述\n\nGRPO 用组内平均回报 \\(\\bar r\\) 作基线。",
         "status": "published",
-        "published_at_0": now.strftime("%Y-%m-%d"),
-        "published_at_1": (now - timezone.timedelta(minutes=5)).strftime("%H:%M:%S"),
+        "published_at_0": earlier.strftime("%Y-%m-%d"),
+        "published_at_1": earlier.strftime("%H:%M:%S"),
         "author": staff.pk,
         "summary": "",
         **overrides,

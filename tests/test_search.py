@@ -182,7 +182,7 @@ def test_result_shows_count_title_category_date_and_marked_snippet(client, corpu
     note = corpus["kv_cache"]
     assert "找到 1 篇笔记" in html
     assert note.category.name in html
-    assert note.published_at.strftime("%Y-%m-%d") in html
+    assert timezone.localtime(note.published_at).strftime("%Y-%m-%d") in html
     assert "推理<mark>显存</mark>估算" in html
     assert "占用大量<mark>显存</mark>" in html
     assert 'role="search"' in html

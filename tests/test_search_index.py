@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from taggit.models import Tag
 
 from articles.conflicts import version_token
@@ -138,8 +139,8 @@ def test_admin_edit_indexes_title_and_tags(staff_client, indexed):
         "tags": "乙, 蒸馏",
         "body": note.body,
         "status": note.status,
-        "published_at_0": note.published_at.strftime("%Y-%m-%d"),
-        "published_at_1": note.published_at.strftime("%H:%M:%S"),
+        "published_at_0": timezone.localtime(note.published_at).strftime("%Y-%m-%d"),
+        "published_at_1": timezone.localtime(note.published_at).strftime("%H:%M:%S"),
         "author": note.author_id,
         "summary": "",
         "base_version": version_token(note),  # the version the form was loaded from

@@ -4,6 +4,7 @@ import xml.etree.ElementTree as ET
 from urllib.parse import unquote
 
 import pytest
+from django.utils import timezone
 
 from articles.models import Category
 from tests.factories import ArticleFactory, CategoryFactory
@@ -38,7 +39,9 @@ def test_sitemap_lists_published_notes_categories_and_tags(client, article, hidd
     assert not any("hidden" in path for path in paths)
     note_loc = next(loc for loc in locations if unquote(article.get_absolute_url()) in loc)
     # The last content change (never before publication), not every save.
-    assert locations[note_loc].text.startswith(article.last_revised_at.date().isoformat())
+    assert locations[note_loc].text.startswith(
+        timezone.localdate(article.last_revised_at).isoformat()
+    )
 
 
 def test_sitemap_skips_categories_and_tags_with_only_hidden_notes(client, hidden_articles):
