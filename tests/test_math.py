@@ -109,5 +109,7 @@ def test_typesetting_works_inside_a_running_event_loop():
     async def render():
         return rendering.render_preview(r"异步 $\beta_{\mathrm{loop}}^{2}$")
 
-    html = asyncio.run(render())
+    # In a thread of its own: after the browser tests, this one already runs Playwright's loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        html = pool.submit(asyncio.run, render()).result()
     assert 'class="katex"' in html and "math-error" not in html
