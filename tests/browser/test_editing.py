@@ -77,7 +77,10 @@ def test_two_editors_save_the_same_note_and_the_second_gets_the_conflict_page(
         bob.fill("#id_body", BODY + "\n\nBob 补充：IPO 把损失换成平方。")
         alice.click("input[name=_continue]")
         alice.wait_for_selector(".messagelist .success")
-        with bob.expect_response(lambda r: r.request.method == "POST") as answer:
+        # The form's own POST, not a preview or autosave request that may go out meanwhile.
+        with bob.expect_response(
+            lambda r: r.request.method == "POST" and r.url.endswith(change_path(note))
+        ) as answer:
             bob.click("input[name=_continue]")
         assert answer.value.status == 409
 
