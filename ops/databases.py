@@ -14,6 +14,8 @@ import shutil
 import sqlite3
 import subprocess
 
+from django.db import DEFAULT_DB_ALIAS
+
 from ops.errors import BackupError
 
 try:
@@ -294,3 +296,15 @@ def _applied_migrations(conn, has_table):
         return []
     rows = conn.execute("SELECT app, name FROM django_migrations ORDER BY app, name").fetchall()
     return [[app, name] for app, name in rows]
+
+
+def add_database_arguments(parser, tools):
+    """The --database and --pg-bin-dir options of backup and restore (``tools``: which ones)."""
+    parser.add_argument(
+        "--database", default=DEFAULT_DB_ALIAS, help="Database alias (default: default)."
+    )
+    parser.add_argument(
+        "--pg-bin-dir",
+        help=f"Folder with {tools} matching the server (default: PATH, then "
+        "/usr/lib/postgresql/*/bin).",
+    )

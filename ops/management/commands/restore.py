@@ -2,9 +2,9 @@
 
 from django.core.files.storage import storages
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import connections
 
-from ops.databases import DRIVER_ERRORS, database_for
+from ops.databases import DRIVER_ERRORS, add_database_arguments, database_for
 from ops.errors import BackupError
 from ops.snapshot import restore_backup
 
@@ -32,14 +32,7 @@ class Command(BaseCommand):
             dest="interactive",
             help="With --force, do not ask for confirmation.",
         )
-        parser.add_argument(
-            "--database", default=DEFAULT_DB_ALIAS, help="Database alias (default: default)."
-        )
-        parser.add_argument(
-            "--pg-bin-dir",
-            help="Folder with pg_restore matching the server (default: PATH, then "
-            "/usr/lib/postgresql/*/bin).",
-        )
+        add_database_arguments(parser, "pg_restore")
 
     def handle(self, directory, force, interactive, database, pg_bin_dir, verbosity, **options):
         if database not in connections:
