@@ -17,6 +17,9 @@ def positive_int(value):
 
 
 class Command(BaseCommand):
+    # The system checks open the database (Django 6.1 probes SQLite's JSON support): an
+    # unreachable one must be this command's own clear failure, not a traceback.
+    requires_system_checks = []
     help = (
         "Write a snapshot of the database (pg_dump -Fc, or SQLite's online backup) and of the "
         "media files, with a manifest of row counts and sha256 checksums, into a new folder "
