@@ -45,20 +45,7 @@ class ArticleQuerySet(models.QuerySet):
 
 # Revisions keep what an author edits; renders are recomputed on restore, version is bookkeeping.
 # Tags are not serialised by reversion (taggit's through model): RevisionDetail keeps them.
-@reversion.register(
-    exclude=[
-        "body_html",
-        "body_feed_html",
-        "toc_html",
-        "summary_text",
-        "summary_html",
-        "summary_feed_html",
-        "reading_minutes",
-        "title_html",
-        "title_text",
-        "version",
-    ]
-)
+@reversion.register(exclude=[*rendering.STORED_FIELDS, "version"])
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
