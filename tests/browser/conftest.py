@@ -5,9 +5,12 @@ REQUIRE_BROWSER=1 (CI), which makes them fail.
 """
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 from tests.factories import StaffFactory
 
@@ -43,14 +46,58 @@ def browser():
         browser.close()
 
 
+class RequestsInFlight:
+    """Counts the live server's requests between request_started and request_finished."""
+
+    def __init__(self):
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def started(self, **kwargs):
+        with self.changed:
+            self.count += 1
+
+    def finished(self, **kwargs):
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def wait_until_idle(self, settle=0.2, timeout=10):
+        """Return once no request has run for `settle` seconds (or after `timeout`)."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while time.monotonic() < deadline:
+                if self.count <= 0 and not self.changed.wait(settle):
+                    return
+                self.changed.wait(0.05)
+
+
+@pytest.fixture(scope="session")
+def requests_in_flight():
+    tracker = RequestsInFlight()
+    request_started.connect(tracker.started, dispatch_uid="browser-tests-started")
+    request_finished.connect(tracker.finished, dispatch_uid="browser-tests-finished")
+    yield tracker
+    request_started.disconnect(dispatch_uid="browser-tests-started")
+    request_finished.disconnect(dispatch_uid="browser-tests-finished")
+
+
 @pytest.fixture
-def context(browser, live_server):
-    """A fresh browser profile per test (own localStorage), recording every request's URL."""
+def context(browser, live_server, requests_in_flight):
+    """A fresh browser profile per test (own localStorage), recording every request's URL.
+
+    On teardown the pages leave for about:blank (stopping their timers: autosave, presence,
+    preview) and the live server's last requests finish before the database is flushed: on
+    PostgreSQL a request still writing deadlocks with the flush's TRUNCATE.
+    """
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
     context.requested_urls = []
     context.on("request", lambda request: context.requested_urls.append(request.url))
     yield context
+    for page in context.pages:
+        page.goto("about:blank")
     context.close()
+    requests_in_flight.wait_until_idle()
 
 
 @pytest.fixture
