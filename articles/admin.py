@@ -3,7 +3,6 @@ from django.contrib import admin, messages
 from django.db import models
 from django.urls import path
 from django.utils.functional import cached_property
-from markdownx.widgets import AdminMarkdownxWidget
 
 from articles import admin_views, autosave, presence
 from articles.admin_revisions import RevisionAdminMixin
@@ -11,6 +10,7 @@ from articles.conflicts import InvalidVersionToken, read_version_token, version_
 from articles.models import Article, Category, RevisionDetail
 from articles.revisions import record_deletion
 from articles.services import EditConflict, save_article
+from articles.widgets import BodyEditor
 from search.engine import search
 
 
@@ -75,7 +75,7 @@ class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["category"]
     actions = ["publish", "unpublish"]
-    formfield_overrides = {models.TextField: {"widget": AdminMarkdownxWidget}}
+    formfield_overrides = {models.TextField: {"widget": BodyEditor}}
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
 

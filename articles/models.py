@@ -114,6 +114,13 @@ class Article(models.Model):
     class Meta:
         # Drafts have no date until publication: they come first, on every database.
         ordering = [models.F("published_at").desc(nulls_first=True), "-id"]
+        # Beyond add/change/delete/view (which, without these, reach only one's own notes):
+        # the roles (Contributor, Author, Editor) are groups holding them (articles.permissions).
+        permissions = [
+            ("publish_article", "Can publish and unpublish own notes"),
+            ("edit_any_article", "Can edit, publish, delete and reassign anyone's notes"),
+            ("review_article", "Can approve or send back notes submitted for review"),
+        ]
         indexes = [
             # The stream's filter and full order (published_at, then id): a page is a range
             # of the index, the next publication one probe (bench/README.md, issue 14).

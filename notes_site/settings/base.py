@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "articles",
     "feeds",
     "search",
+    "series",
+    "review",
+    "editorial",
     "transfer",
     # backup / restore management commands.
     "ops",
