@@ -222,6 +222,15 @@ RENDER_TIMEOUT = env.float("RENDER_TIMEOUT", default=10.0)
 RENDER_FORMULA_TIMEOUT = env.float("RENDER_FORMULA_TIMEOUT", default=1.0)
 RENDER_MAX_MEMORY_MB = env.int("RENDER_MAX_MEMORY_MB", default=256)
 
+# --- Review and preview links (review/) ---
+# Review notifications go through Django's email backend: EMAIL_URL (django-environ) gives
+# the backend and server, e.g. smtp+tls://user:password@smtp.example.com:587; the default
+# prints each message on the console (development).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="notes@localhost")
+# A shareable draft preview link works this many days unless its creator picks another term.
+PREVIEW_LINK_MAX_AGE_DAYS = env.int("PREVIEW_LINK_MAX_AGE_DAYS", default=7)
+
 # --- Page cache and HTTP caching (pagecache/) ---
 # Anonymous pages and feeds from the cache named PAGE_CACHE_ALIAS (Redis in production), each
 # kept at most PAGE_CACHE_TIMEOUT seconds (a bound for when an invalidation cannot reach Redis).
