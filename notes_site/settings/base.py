@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The audit trail knows the request (user, IP, request id) and records refused ones (403).
+    "editorial.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
@@ -262,6 +264,8 @@ MARKDOWNX_MEDIA_PATH = "markdownx/"
 # Editor image uploads (articles/uploads.py): a bigger request body is refused unread; the
 # format is what Pillow detects, one of these types; width × height × frames is capped.
 MARKDOWNX_UPLOAD_MAX_SIZE = env.int("UPLOAD_MAX_SIZE", default=10 * 1024 * 1024)
+# A contributor's (a writer who cannot publish) cap per image (articles/markdownx_urls.py).
+CONTRIBUTOR_UPLOAD_MAX_BYTES = env.int("CONTRIBUTOR_UPLOAD_MAX_BYTES", default=2 * 1024 * 1024)
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
 MARKDOWNX_UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
 # Form fields (a note's Markdown) may take this much memory; uploaded files bigger than
