@@ -7,7 +7,8 @@ never per request. One pass, one module per step:
 1. ``markdown``: markdown-it parses the Markdown; its math rules (``mathsyntax``) make each
    formula a token (never inside code, HTML or link syntax) and render it as an alphanumeric
    placeholder. GFM tables, footnotes, heading ids and permalinks (``headings``), bare URLs as
-   links, Pygments. The tokens also give the TOC (``toc``) and the plain text (``plaintext``).
+   links, Pygments, image sizes, variants and captions (``images``, facts passed in by the
+   caller). The tokens also give the TOC (``toc``) and the plain text (``plaintext``).
 2. ``sanitising``: nh3 cleans the HTML with an explicit allowlist.
 3. ``typesetting``: the formulas, typeset once by KaTeX (server side, mini-racer, cached),
    replace the placeholders: HTML+MathML for the page and the TOC, MathML only for feeds.
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 
 from articles.rendering.formulas import Formula, extract_math, restore_sources, split_math
 from articles.rendering.headings import strip_permalinks
+from articles.rendering.images import ImageFacts, feed_images
 from articles.rendering.limits import body_length_error
 from articles.rendering.markdown import render as render_markdown
 from articles.rendering.plaintext import markdown_plain_text, plain_text
@@ -44,6 +46,7 @@ __all__ = [
     "ELLIPSIS",
     "STORED_FIELDS",
     "Formula",
+    "ImageFacts",
     "RenderedArticle",
     "extract_math",
     "katex",
@@ -82,14 +85,18 @@ STORED_FIELDS = tuple(
 )
 
 
-def _render_body(body):
-    tokens, raw, formulas = render_markdown(body or "")
+def _render_body(body, images=None):
+    tokens, raw, formulas = render_markdown(body or "", images)
     return tokens, formulas, sanitise(raw), typeset(formulas)
 
 
-def render_article(body, summary="", title=""):
-    """Everything stored for a note with this ``body``, hand-written ``summary`` and ``title``."""
-    tokens, formulas, clean, typeset_formulas = _render_body(body)
+def render_article(body, summary="", title="", images=None):
+    """Everything stored for a note with this ``body``, hand-written ``summary`` and ``title``.
+
+    ``images``: ``callable(set of image URLs) -> {url: ImageFacts}`` for the images whose
+    size and variants are known (articles.images.stored_image_facts), or None.
+    """
+    tokens, formulas, clean, typeset_formulas = _render_body(body, images)
     rendered_title = render_title(title)
     plain = plain_text(tokens, formulas)
     written = plain.written()
@@ -101,7 +108,9 @@ def render_article(body, summary="", title=""):
         summary_html, summary_feed_html = summary_fragments(cut, plain.formulas)
     return RenderedArticle(
         body_html=insert_math(clean, typeset_formulas, formulas, PAGE),
-        body_feed_html=insert_math(strip_permalinks(clean), typeset_formulas, formulas, FEED),
+        body_feed_html=insert_math(
+            feed_images(strip_permalinks(clean)), typeset_formulas, formulas, FEED
+        ),
         toc_html=insert_math(build_toc(tokens), typeset_formulas, formulas, PAGE),
         summary_text=summary_text,
         summary_html=summary_html,
@@ -113,10 +122,10 @@ def render_article(body, summary="", title=""):
     )
 
 
-def render_preview(text):
-    """MARKDOWNX_MARKDOWNIFY_FUNCTION: exactly the stored page body HTML for the same text."""
+def render_preview(text, images=None):
+    """The preview: exactly the stored page body HTML for the same text (and ``images``)."""
     too_long = body_length_error(text)
     if too_long:
         return f'<p class="render-error" role="alert">{html.escape(too_long)}</p>'
-    _, formulas, clean, typeset_formulas = _render_body(text)
+    _, formulas, clean, typeset_formulas = _render_body(text, images)
     return insert_math(clean, typeset_formulas, formulas, PAGE)

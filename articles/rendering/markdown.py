@@ -15,6 +15,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from articles.rendering.headings import headings_plugin
+from articles.rendering.images import images_plugin
 from articles.rendering.mathsyntax import MATH_TOKENS, math_match, math_plugin
 
 _CJK_RE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\u3000-\u303f\uff00-\uffef]")
@@ -147,6 +148,7 @@ def _build_markdown():
     md.use(math_plugin)
     md.use(footnote_plugin)
     md.use(headings_plugin)
+    md.use(images_plugin)
     md.add_render_rule("image", _image)
     return md
 
@@ -161,9 +163,9 @@ def parse(source):
     return tokens, env.get("formulas", [])
 
 
-def render(source):
+def render(source, images=None):
     """(tokens, raw HTML, [Formula]) for ``source``: one parse, the HTML not yet sanitised
-    (formulas as placeholders)."""
-    env = {}
+    (formulas as placeholders). ``images``: the image facts lookup (``images`` step)."""
+    env = {"images": images}
     tokens = _md.parse(source, env)
     return tokens, _md.renderer.render(tokens, _md.options, env), env.get("formulas", [])
