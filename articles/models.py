@@ -9,6 +9,8 @@ from reversion.models import Revision
 from taggit.managers import TaggableManager
 
 from articles import rendering
+from articles.images import StoredImage as StoredImage  # a model of this app, defined there
+from articles.images import stored_image_facts
 from articles.rendering.limits import validate_body_length
 
 
@@ -166,7 +168,9 @@ class Article(models.Model):
     def render(self):
         """Store the rendered body and summary (see articles.rendering). The body's plain text
         is kept on the instance (``plain_text``, not a column) for the search index."""
-        result = rendering.render_article(self.body, summary=self.summary, title=self.title)
+        result = rendering.render_article(
+            self.body, summary=self.summary, title=self.title, images=stored_image_facts
+        )
         for name in rendering.STORED_FIELDS:
             setattr(self, name, getattr(result, name))
         self.plain_text = result.plain_text

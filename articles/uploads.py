@@ -12,7 +12,8 @@ before checking its size. Here:
   not pixels (EXIF with GPS positions, text chunks, comments, anything appended) and keeps the
   ICC colour profile, the EXIF rotation (applied) and every frame of an animation;
 - the result is stored under a random name with the detected format's extension, only after
-  all checks passed, so a refused upload leaves nothing behind;
+  all checks passed, so a refused upload leaves nothing behind; its resized WebP variants
+  are written beside it (articles.images), or, if they cannot be, the original removed too;
 - errors are JSON in markdownx's shape, ``{"image": ["message"]}``.
 """
 
@@ -35,6 +36,8 @@ from django.views.decorators.http import require_safe
 from markdownx.views import ImageUploadView as MarkdownxImageUploadView
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
+from articles import images
+
 logger = logging.getLogger(__name__)
 
 # Pillow format -> (file extension, content type). The only formats ever stored.
@@ -47,6 +50,8 @@ IMAGE_FORMATS = {
 CONTENT_TYPES = dict(IMAGE_FORMATS.values())
 # A stored file's name: what save_image() generates, nothing else is served.
 STORED_NAME_PATTERN = r"[0-9a-f]{32}\.(?:" + "|".join(CONTENT_TYPES) + ")"
+# A resized variant of one (articles.images.variant_name).
+VARIANT_NAME_PATTERN = r"[0-9a-f]{32}-[1-9][0-9]{1,4}w\." + images.VARIANT_EXTENSION
 # Room in a request's Content-Length for the multipart framing and the CSRF token field.
 MULTIPART_ALLOWANCE = 64 * 1024
 
@@ -140,6 +145,7 @@ def save_image(image_format, data, name=None):
     """Store ``data`` in MARKDOWNX_MEDIA_PATH under a new random name; return its URL.
 
     ``name`` keeps a name this function generated before (an imported export's image).
+    Its resized variants are built and recorded too (articles.images.build_variants).
     """
     extension = IMAGE_FORMATS[image_format][0]
     name = f"{settings.MARKDOWNX_MEDIA_PATH}{name or uuid.uuid4().hex + '.' + extension}"
@@ -149,6 +155,11 @@ def save_image(image_format, data, name=None):
     # A full disk (OSError) or an object store's client error: nothing half-written stays.
     except Exception as error:
         _remove_partial(name)
+        raise ImageNotStored(error) from error
+    try:
+        images.build_variants(stored.rsplit("/", 1)[-1], data)
+    except Exception as error:
+        _remove_partial(stored)
         raise ImageNotStored(error) from error
     return image_url(stored)
 
@@ -191,9 +202,9 @@ class ImageUploadForm(forms.Form):
 
 
 class StoredImageNameConverter:
-    """URL converter matching only names that save_image() generates."""
+    """URL converter matching only names that save_image() generates (and their variants)."""
 
-    regex = STORED_NAME_PATTERN
+    regex = f"(?:{STORED_NAME_PATTERN}|{VARIANT_NAME_PATTERN})"
 
     def to_python(self, value):
         return value

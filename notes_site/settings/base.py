@@ -257,7 +257,8 @@ TAGGIT_CASE_INSENSITIVE = True
 TAGGIT_TAGS_FROM_STRING = "articles.tagging.parse_tags"
 
 # --- django-markdownx ---
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.rendering.render_preview"
+# The renderer with the uploaded images' sizes and variants (articles.images).
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.images.render_preview"
 MARKDOWNX_URLS_PATH = "/markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/markdownx/upload/"
 MARKDOWNX_MEDIA_PATH = "markdownx/"
