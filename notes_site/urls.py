@@ -42,6 +42,8 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("", include("feeds.urls")),
     path("", include("search.urls")),
+    # Shareable draft previews (/preview/<token>/), never cached.
+    path("", include("review.urls")),
 ]
 
 handler500 = "notes_site.views.server_error"
