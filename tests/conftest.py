@@ -1,7 +1,26 @@
 import pytest
 from django.core.cache import cache
+from django.core.signals import request_started
+from django.utils import translation
 
 from tests.factories import ArticleFactory, StaffFactory
+
+
+def _english(**kwargs):
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Tests read our strings as written, the English msgids, whatever the catalog says: English
+    in the test's thread and in every request's (the live server's too). tests/test_translations.py
+    checks the Chinese of locale/ and overrides this fixture (a fixture of the same name)."""
+    request_started.connect(_english, dispatch_uid="tests-english")
+    try:
+        with translation.override("en"):
+            yield
+    finally:
+        request_started.disconnect(dispatch_uid="tests-english")
 
 
 @pytest.fixture
