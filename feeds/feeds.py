@@ -1,4 +1,5 @@
-"""The site's feeds: the whole stream, a category's and a tag's, each as RSS, Atom or JSON Feed.
+"""The site's feeds: the whole stream, a category's, a tag's and a series', each as RSS, Atom or
+JSON Feed.
 
 One ``Feed`` class per scope; the format is the generator passed at construction (see urls.py).
 Items come from ``feeds.stream.latest_updates``, the same stream as the home page, and carry
@@ -21,6 +22,7 @@ from feeds.conditional import FeedValidators
 from feeds.html import absolutize_urls
 from feeds.stream import latest_updates, stream_state
 from pagecache.generation import current_or_none as current_generation
+from series.models import Series
 
 FULL_CONTENT_VALUES = {"1", "true", "yes"}
 
@@ -36,6 +38,7 @@ class FeedScope:
     secure: bool
     feed_path: str  # this feed's own path, query string included for the full variant
     tag_authority: str  # the authority of the items' tag: URIs (RFC 4151)
+    series: Series | None = None
 
     def absolute(self, path):
         return add_domain(self.host, path, self.secure)
@@ -140,7 +143,9 @@ class StreamFeed(Feed):
         return max(1, settings.FEED_CACHE_MAX_AGE // 60)
 
     def items(self, scope):
-        articles = latest_updates(category=scope.category, tag=scope.tag, full=scope.full)
+        articles = latest_updates(
+            category=scope.category, tag=scope.tag, series=scope.series, full=scope.full
+        )
         return [FeedEntry(article, scope) for article in articles]
 
     # --- Each item ---
@@ -226,3 +231,25 @@ class TagFeed(StreamFeed):
 
     def categories(self, scope):
         return [scope.tag.name]
+
+
+class SeriesFeed(StreamFeed):
+    def get_state(self, *, slug):
+        return stream_state(series_slug=slug)
+
+    def get_object(self, request, *, slug):
+        scope = super().get_object(request)
+        series = get_object_or_404(Series, slug=slug)
+        return replace(scope, series=series)
+
+    def title(self, scope):
+        return f"系列：{scope.series.title} · {settings.SITE_TITLE}"
+
+    def description(self, scope):
+        return scope.series.description or f"系列「{scope.series.title}」的笔记"
+
+    def link(self, scope):
+        return scope.series.get_absolute_url()
+
+    def categories(self, scope):
+        return [scope.series.title]

@@ -1,11 +1,13 @@
-"""The pages that show the update stream as cards: home, category, tag and archives."""
+"""The pages that show the update stream as cards: home, category, tag and archives, and the
+archive index (years and months with counts)."""
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from django.views.generic import ListView, MonthArchiveView, YearArchiveView
+from django.views.generic import ListView, MonthArchiveView, TemplateView, YearArchiveView
 from taggit.models import Tag
 
 from articles.models import Category
+from feeds.archives import archive_years
 from feeds.pagination import CappedPaginator
 from feeds.stream import stream_cards
 
@@ -61,3 +63,10 @@ class ArticleYearArchiveView(StreamMixin, YearArchiveView):
 class ArticleMonthArchiveView(StreamMixin, MonthArchiveView):
     month_format = "%m"
     template_name = "feeds/archive_month.html"
+
+
+class ArchiveIndexView(TemplateView):
+    template_name = "feeds/archive_index.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(archive_years=archive_years(), **kwargs)

@@ -14,11 +14,12 @@ class SearchForm(forms.Form):
     q = QueryField(required=False)
     category = forms.SlugField(required=False, allow_unicode=True)
     tag = forms.SlugField(required=False, allow_unicode=True)
+    series = forms.SlugField(required=False, allow_unicode=True)
 
     def filters(self):
-        """(category slug, tag slug), empty strings when absent or malformed."""
+        """(category slug, tag slug, series slug), empty strings when absent or malformed."""
         data = self.cleaned_data if self.is_valid() else {}
-        return data.get("category", ""), data.get("tag", "")
+        return data.get("category", ""), data.get("tag", ""), data.get("series", "")
 
     def query_text(self):
         return query.clean(self.data.get("q", ""))

@@ -7,6 +7,7 @@ from taggit.models import Tag
 from articles.models import Article, Category
 from feeds.stream import update_stream
 from search import engine
+from series.models import Series
 
 # Index columns a results page never shows.
 _UNSHOWN = [
@@ -57,11 +58,12 @@ class RankedResults:
 
 
 class PublicSearch:
-    def __init__(self, *, base, shown, parsed, category, tag, limit):
+    def __init__(self, *, base, shown, parsed, category, tag, series, limit):
         self.base = base  # the public notes in scope, unranked
         self.parsed = parsed
         self.category = category
         self.tag = tag
+        self.series = series
         self.limit = limit
         self.results = RankedResults(shown, parsed, limit, self.count)
 
@@ -74,18 +76,24 @@ class PublicSearch:
         return self._count
 
 
-def public_search(parsed, *, category_slug="", tag_slug=""):
-    """Ranked public notes matching ``parsed``, optionally within a category and/or a tag.
+def public_search(parsed, *, category_slug="", tag_slug="", series_slug=""):
+    """Ranked public notes matching ``parsed``, optionally within a category, a tag and/or a
+    series.
 
-    At most ``SEARCH_MAX_RESULTS`` (the best) are listed. An unknown category or tag gives no
-    results (and no error).
+    At most ``SEARCH_MAX_RESULTS`` (the best) are listed. An unknown category, tag or series
+    gives no results (and no error).
     """
     category = Category.objects.filter(slug=category_slug).first() if category_slug else None
     tag = Tag.objects.filter(slug=tag_slug).first() if tag_slug else None
-    if (category_slug and category is None) or (tag_slug and tag is None):
+    series = Series.objects.filter(slug=series_slug).first() if series_slug else None
+    unknown = [
+        slug and found is None
+        for slug, found in ((category_slug, category), (tag_slug, tag), (series_slug, series))
+    ]
+    if any(unknown):
         base = Article.objects.none()
     else:
-        base = update_stream(category=category, tag=tag)
+        base = update_stream(category=category, tag=tag, series=series)
     limit = settings.SEARCH_MAX_RESULTS
     shown = base.select_related("search_document").defer(*_UNSHOWN)
     return PublicSearch(
@@ -94,5 +102,6 @@ def public_search(parsed, *, category_slug="", tag_slug=""):
         parsed=parsed,
         category=category,
         tag=tag,
+        series=series,
         limit=limit,
     )

@@ -8,6 +8,7 @@ elements and KaTeX's output are markup.
 """
 
 import bisect
+import dataclasses
 import itertools
 import re
 from dataclasses import dataclass
@@ -42,6 +43,32 @@ def _highlight(text, pattern):
 def highlight(text, words):
     """``text`` escaped, with every occurrence of ``words`` wrapped in ``<mark>``."""
     return mark_safe(_highlight(text, _pattern(words)))
+
+
+def highlight_titles(titles, words):
+    """Each note title as its ``title_html`` shows it (formulas typeset inline, as
+    ``rendering.render_title`` does), with ``words`` marked in the text outside formulas.
+    Marks never enter KaTeX's HTML. All the formulas go to ``typeset`` in one call."""
+    pattern = _pattern(words)
+    split = [split_math(" ".join((title or "").split())) for title in titles]
+    formulas = [
+        dataclasses.replace(part, display=False)
+        for parts in split
+        for part in parts
+        if isinstance(part, Formula)
+    ]
+    typeset_formulas = iter(typeset(formulas))
+    return [
+        mark_safe(
+            "".join(
+                next(typeset_formulas)[0]
+                if isinstance(part, Formula)
+                else _highlight(part, pattern)
+                for part in parts
+            )
+        )
+        for parts in split
+    ]
 
 
 def _graphemes(text):

@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
-from django.utils.safestring import mark_safe
 from django.views.generic import ListView
 
 from search.forms import SearchForm
 from search.query import parse
 from search.selectors import public_search
-from search.snippets import highlight, snippets
+from search.snippets import highlight_titles, snippets
+from series.selectors import series_choices
 
 
 class KnownCountPaginator(Paginator):
@@ -23,7 +23,7 @@ class KnownCountPaginator(Paginator):
 
 
 class SearchView(ListView):
-    """``/search/?q=…&category=…&tag=…``: ranked public notes with highlighted snippets.
+    """``/search/?q=…&category=…&tag=…&series=…``: ranked public notes with highlighted snippets.
 
     Nothing a reader types leads to an error page: a malformed filter is ignored, and a page
     number out of range or not a number shows the nearest page.
@@ -38,8 +38,10 @@ class SearchView(ListView):
     def get_queryset(self):
         self.form = SearchForm(self.request.GET)
         self.parsed = parse(self.form.query_text())
-        category_slug, tag_slug = self.form.filters()
-        self.search = public_search(self.parsed, category_slug=category_slug, tag_slug=tag_slug)
+        category_slug, tag_slug, series_slug = self.form.filters()
+        self.search = public_search(
+            self.parsed, category_slug=category_slug, tag_slug=tag_slug, series_slug=series_slug
+        )
         return self.search.results
 
     def get_paginator(self, queryset, per_page, **kwargs):
@@ -55,12 +57,12 @@ class SearchView(ListView):
         words = self.parsed.highlight_words
         articles = context["object_list"]
         texts = [article.search_document.plain_text for article in articles]
-        for article, article_snippet in zip(articles, snippets(texts, words), strict=True):
-            # A title with formulas shows them typeset, unmarked (marks would cut KaTeX's HTML).
-            if article.title_text != article.title and article.title_html:
-                article.search_title = mark_safe(article.title_html)
-            else:
-                article.search_title = highlight(article.title, words)
+        titles = highlight_titles([article.title for article in articles], words)
+        for article, title, article_snippet in zip(
+            articles, titles, snippets(texts, words), strict=True
+        ):
+            # Formulas typeset, the words marked around them.
+            article.search_title = title
             article.search_snippet = article_snippet
         return {
             **context,
@@ -68,6 +70,8 @@ class SearchView(ListView):
             "parsed_query": self.parsed,
             "category": self.search.category,
             "tag": self.search.tag,
+            "series": self.search.series,
+            "series_choices": series_choices(),
             "result_count": context["paginator"].count if context["paginator"] else 0,
             "result_limit": self.search.limit,
         }
