@@ -12,12 +12,16 @@ from notes_site.converters import (
     TwoDigitMonthConverter,
     UnicodeSlugConverter,
 )
+from series.sitemaps import SeriesSitemap
 
 # Every converter, registered here before any include() so that every app's URLconf may use it.
 register_converter(UnicodeSlugConverter, "uslug")
 register_converter(FourDigitYearConverter, "yyyy")
 register_converter(TwoDigitMonthConverter, "mm")
 register_converter(StoredImageNameConverter, "stored_image")
+
+# The articles' sections, and the series' (articles may not import series).
+SITEMAPS = {**SITEMAPS, "series": SeriesSitemap}
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
@@ -42,6 +46,7 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("", include("feeds.urls")),
     path("", include("search.urls")),
+    path("", include("series.urls")),
     # Shareable draft previews (/preview/<token>/), never cached.
     path("", include("review.urls")),
 ]
