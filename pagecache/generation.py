@@ -57,7 +57,16 @@ SHOWN_SETTINGS = (
     "X_FRAME_OPTIONS",
 )
 # The code and assets that make the pages: a deploy that changes them changes the fingerprint.
-RELEASE_DIRS = ("templates", "static", "articles", "feeds", "search", "pagecache", "notes_site")
+RELEASE_DIRS = (
+    "templates",
+    "static",
+    "articles",
+    "feeds",
+    "search",
+    "series",
+    "pagecache",
+    "notes_site",
+)
 RELEASE_SUFFIXES = {".py", ".html", ".txt", ".xml", ".css", ".js"}
 
 

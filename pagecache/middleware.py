@@ -33,10 +33,10 @@ from pagecache import http
 
 logger = logging.getLogger(__name__)
 
-CACHED_NAMESPACES = frozenset({"articles", "feeds", "search"})
+CACHED_NAMESPACES = frozenset({"articles", "feeds", "search", "series"})
 CACHED_URL_NAMES = frozenset({"sitemap", "sitemap_section", "robots_txt"})
 # Query parameters some page reads; a request with any other one is served uncached.
-QUERY_PARAMETERS = frozenset({"page", "p", "q", "category", "tag", "full"})
+QUERY_PARAMETERS = frozenset({"page", "p", "q", "category", "tag", "series", "full"})
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage
 STATUS_HEADER = "X-Page-Cache"
 HTML_TYPES = ("text/html",)
