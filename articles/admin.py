@@ -3,9 +3,13 @@ from django.contrib import admin, messages
 from django.db import models
 from django.urls import path
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from articles import admin_views, autosave, presence
+from articles import admin_views, autosave, permissions, presence
+from articles.admin_filters import PublicationFilter, is_scheduled_listing
 from articles.admin_revisions import RevisionAdminMixin
+from articles.admin_roles import RoleAdminMixin
 from articles.conflicts import InvalidVersionToken, read_version_token, version_token
 from articles.models import Article, Category, RevisionDetail
 from articles.revisions import record_deletion
@@ -31,6 +35,13 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.fields["base_version"].initial = version_token(self.instance)
+        if "slug" in self.fields:
+            # Not copied from the title while typing (that would keep raw LaTeX): the server
+            # makes it from the title's readable text when left empty.
+            self.fields["slug"].help_text = _(
+                "The note's URL. Chinese is fine. Left empty, it is made from the title when "
+                "you save (formulas read as text)."
+            )
         self.expected_version = None
         self.stored_published_at = self.instance.published_at if self.instance.pk else None
 
@@ -65,14 +76,17 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(RoleAdminMixin, RevisionAdminMixin, admin.ModelAdmin):
+    """Writers see and change their own notes only (articles.admin_roles)."""
+
     form = ArticleAdminForm
+    # published_at is when a scheduled note goes out; the publication filter lists those.
     list_display = ["title", "category", "status", "published_at", "author", "is_published"]
-    list_filter = ["status", "category", "tags", "published_at"]
+    # The author filter is an editor's only (RoleAdminMixin.get_list_filter).
+    list_filter = ["status", PublicationFilter, "category", "author", "tags"]
     list_select_related = ["category", "author"]
     search_fields = ["title", "body"]
     date_hierarchy = "published_at"
-    prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["category"]
     actions = ["publish", "unpublish"]
     formfield_overrides = {models.TextField: {"widget": BodyEditor}}
@@ -93,8 +107,14 @@ class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
 
     fieldsets = [
         (None, {"fields": ["title", "slug", "category", "tags", "body", "base_version"]}),
-        ("Publishing", {"fields": ["status", "published_at", "author", "summary"]}),
+        (_("Publishing"), {"fields": ["status", "published_at", "author", "summary"]}),
     ]
+
+    def get_ordering(self, request):
+        # Scheduled notes by when they go out, soonest first.
+        if is_scheduled_listing(request):
+            return ["published_at", "pk"]
+        return super().get_ordering(request)
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -118,7 +138,7 @@ class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
         return search(queryset, search_term), False
 
     def get_changeform_initial_data(self, request):
-        return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
+        return {**super().get_changeform_initial_data(request), "author": request.user.pk}
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # Only the body is Markdown; the hand-written summary is plain text.
@@ -129,6 +149,7 @@ class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
     # --- Saving: every save is a revision, checked against the version the form carried ---
 
     def save_model(self, request, obj, form, change):
+        self.set_author(request, obj, change)
         if change:
             labels = [str(form.fields[name].label or name) for name in form.changed_data]
             comment = "Changed " + ", ".join(labels) + "." if labels else "Saved, no changes."
@@ -192,12 +213,14 @@ class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
+        self.check_each(request, queryset, permissions.can_delete, "delete")
         for article in queryset:
             self.delete_model(request, article)
 
     # --- Bulk actions: one revision per note changed, publication dates as in the form ---
 
     def _set_status(self, request, queryset, status, verb):
+        self.check_each(request, queryset, permissions.can_publish, "publish or unpublish")
         changed = 0
         for article in queryset.select_related("category").exclude(status=status):
             article.status = status
@@ -205,15 +228,21 @@ class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
             save_article(article, user=request.user, comment=comment, kind=RevisionDetail.Kind.BULK)
             self.log_change(request, article, comment)  # the admin's own log, as a form save
             changed += 1
-        self.message_user(request, f"{changed} note(s) {verb.lower()}.", messages.SUCCESS)
+        return changed
 
-    @admin.action(description="Publish selected notes", permissions=["change"])
+    @admin.action(description=_("Publish selected notes"), permissions=["publish"])
     def publish(self, request, queryset):
-        self._set_status(request, queryset, Article.Status.PUBLISHED, "Published")
+        changed = self._set_status(request, queryset, Article.Status.PUBLISHED, "Published")
+        message = ngettext("%(count)d note published.", "%(count)d notes published.", changed)
+        self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
-    @admin.action(description="Unpublish selected notes (back to draft)", permissions=["change"])
+    @admin.action(
+        description=_("Unpublish selected notes (back to draft)"), permissions=["publish"]
+    )
     def unpublish(self, request, queryset):
-        self._set_status(request, queryset, Article.Status.DRAFT, "Unpublished")
+        changed = self._set_status(request, queryset, Article.Status.DRAFT, "Unpublished")
+        message = ngettext("%(count)d note unpublished.", "%(count)d notes unpublished.", changed)
+        self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
 
 def _exists(object_id):

@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from articles import autosave
+from articles import autosave, permissions
 from articles.conflicts import InvalidVersionToken, read_version_token, version_token
 from articles.models import Article, Autosave
 from articles.revisions import (
@@ -67,6 +67,8 @@ class RevisionAdminMixin:
         return TemplateResponse(request, f"admin/articles/article/{template}", base | context)
 
     def _article_or_404(self, request, pk, *, change=False):
+        """The note, if this user may see it (edit it, with ``change``); else 403/404."""
+        self.refuse_hidden(request, pk)
         article = get_object_or_404(Article.objects.select_related("category", "author"), pk=pk)
         allowed = (
             self.has_change_permission(request, article)
@@ -74,6 +76,7 @@ class RevisionAdminMixin:
             else self.has_view_or_change_permission(request, article)
         )
         if not allowed:
+            request.audit_reason = f"may not {'change' if change else 'see'} note {pk}"
             raise PermissionDenied
         return article
 
@@ -194,6 +197,7 @@ class RevisionAdminMixin:
         """Apply a conflict copy over the stored note, if nobody saved again since."""
         article = self._article_or_404(request, pk, change=True)
         copy = self._version_or_404(pk, version_id)
+        self._check_fields_restorable(request, article, snapshot_of_version(copy))
         try:
             expected = read_version_token(request.POST.get("base_version"), article.pk)
             restore_revision(
@@ -212,6 +216,20 @@ class RevisionAdminMixin:
         self.log_change(request, article, f"Saved conflict copy #{copy.revision_id}.")
         self.message_user(request, "Your version was saved.", messages.SUCCESS)
         return redirect(reverse("admin:articles_article_change", args=[pk]))
+
+    def _check_fields_restorable(self, request, article, snapshot):
+        """A copy bringing back status, date or author: only for those who may set them."""
+        user = request.user
+        publishing = (snapshot.status, snapshot.published_at) != (
+            article.status,
+            article.published_at,
+        )
+        if publishing and not permissions.can_publish(user, article):
+            request.audit_reason = f"may not publish note {article.pk}"
+            raise PermissionDenied
+        if snapshot.author_id != article.author_id and not permissions.can_change_author(user):
+            request.audit_reason = f"may not change the author of note {article.pk}"
+            raise PermissionDenied
 
     def conflict_copy_from_query(self, request, article):
         """``?conflict=<version id>`` on the change form: that copy, to merge by hand."""
@@ -250,14 +268,29 @@ class RevisionAdminMixin:
     def recover_list_view(self, request):
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied
-        return self._render(
-            request, "recover_list.html", "Recover deleted notes", deleted=deleted_notes()
+        deleted = deleted_notes()
+        if not permissions.edits_any(request.user):  # a writer: their own deleted notes
+            deleted = [v for v in deleted if self._may_recover(request.user, v)]
+        return self._render(request, "recover_list.html", "Recover deleted notes", deleted=deleted)
+
+    @staticmethod
+    def _may_recover(user, version):
+        """Editors recover any note; a writer their own, and a published one if they publish."""
+        if permissions.edits_any(user):
+            return True
+        data = version.field_dict
+        published = data.get("status") == Article.Status.PUBLISHED
+        return data.get("author_id") == user.pk and (
+            not published or user.has_perm("articles.publish_article")
         )
 
     def recover_view(self, request, version_id):
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied
         version = get_object_or_404(deleted_notes(), pk=version_id)
+        if not self._may_recover(request.user, version):
+            request.audit_reason = f"may not recover note {version.object_id}"
+            raise PermissionDenied
         try:
             outcome = recover_deleted(version, user=request.user)
         except ValueError as error:

@@ -1,6 +1,7 @@
 """JSON endpoints of the note editor: autosave and presence heartbeats.
 
-Staff only (403 otherwise, never a login redirect a script cannot follow), POST with CSRF,
+Staff who write notes only (403 otherwise, never a login redirect a script cannot follow),
+for notes they may edit (articles.permissions; a 403 is in the audit trail), POST with CSRF,
 never cached. The logic is in ``articles.autosave`` and ``articles.presence``.
 """
 
@@ -12,16 +13,18 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from articles import autosave as autosaves
+from articles import permissions
 from articles import presence as presences
 from articles.models import Article
 
 
-def _is_editor(user, action):
-    return user.is_active and user.is_staff and user.has_perm(f"articles.{action}_article")
-
-
 def _refused(message, status):
     return JsonResponse({"error": message}, status=status)
+
+
+def _not_yours(request, article):
+    request.audit_reason = f"may not edit note {article.pk}" if article else "may not add notes"
+    return _refused("You may not edit this note.", 403)
 
 
 def editor_endpoint(view):
@@ -31,7 +34,7 @@ def editor_endpoint(view):
     @require_POST
     @csrf_protect
     def wrapped(request, *args, **kwargs):
-        if not _is_editor(request.user, "change") and not _is_editor(request.user, "add"):
+        if not permissions.writes_notes(request.user):
             return _refused("Log in to the admin as an editor.", 403)
         return view(request, *args, **kwargs)
 
@@ -50,9 +53,9 @@ def autosave(request):
     form = autosaves.AutosaveForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"error": "Invalid autosave.", "fields": form.errors}, status=400)
-    action = "add" if form.cleaned_data["article"] is None else "change"
-    if not _is_editor(request.user, action):
-        return _refused("You may not edit this note.", 403)
+    article = form.cleaned_data["article"]
+    if not permissions.can_edit(request.user, article):
+        return _not_yours(request, article)
     saved = autosaves.store_autosave(request.user, form.cleaned_data)
     return JsonResponse({"saved_at": saved.updated_at.isoformat()})
 
@@ -69,7 +72,9 @@ def discard_autosave(request):
 @editor_endpoint
 def presence(request, pk):
     """A heartbeat from an open change form; answers who else is there and the version."""
-    article = get_object_or_404(Article.objects.only("pk", "version"), pk=pk)
+    article = get_object_or_404(Article.objects.only("pk", "version", "author", "status"), pk=pk)
+    if not permissions.can_view(request.user, article):
+        return _not_yours(request, article)
     leaving = request.POST.get("leave") == "1"
     others = presences.ping(article.pk, request.user, leaving=leaving)
     return JsonResponse({"editors": others, "version": article.version})

@@ -8,6 +8,8 @@ Article); these functions turn them into decisions about one note.
 - Superuser: everything.
 """
 
+from django.conf import settings
+
 from articles.models import Article
 
 
@@ -18,6 +20,50 @@ def edits_any(user):
 def is_own(user, article):
     # A new note (no pk) is the user's own: the author field is set to them.
     return article is None or article.pk is None or article.author_id == user.pk
+
+
+def views_any(user):
+    """``view_article`` reads every note (read-only); the writers' roles do not hold it."""
+    return edits_any(user) or (user.is_active and user.has_perm("articles.view_article"))
+
+
+def visible_articles(user, queryset=None):
+    """The notes this user sees in the admin (list, search, history, export): all for an
+    editor or a viewer, otherwise their own (a contributor's published ones read-only)."""
+    queryset = Article.objects.all() if queryset is None else queryset
+    if views_any(user):
+        return queryset
+    if not user.is_active or not user.has_perm("articles.change_article"):
+        return queryset.none()
+    return queryset.filter(author=user)
+
+
+def can_view(user, article):
+    return views_any(user) or (
+        user.is_active and is_own(user, article) and user.has_perm("articles.change_article")
+    )
+
+
+def writes_notes(user):
+    """May use the editor at all (preview, upload, autosave of a new note)."""
+    return (
+        user.is_active
+        and user.is_staff
+        and (user.has_perm("articles.add_article") or user.has_perm("articles.change_article"))
+    )
+
+
+def publishes(user):
+    """Publishes some notes (their own, or anyone's): the publishing actions apply to them."""
+    return edits_any(user) or (user.is_active and user.has_perm("articles.publish_article"))
+
+
+def upload_limit(user):
+    """The largest image this user may upload: contributors (who cannot publish) have a cap."""
+    limit = settings.MARKDOWNX_UPLOAD_MAX_SIZE
+    if publishes(user):
+        return limit
+    return min(limit, getattr(settings, "CONTRIBUTOR_UPLOAD_MAX_BYTES", limit))
 
 
 def writable_articles(user, queryset=None):
@@ -47,7 +93,7 @@ def can_publish(user, article=None):
     """Publish, unpublish or schedule this note."""
     if edits_any(user):
         return True
-    return is_own(user, article) and user.has_perm("articles.publish_article")
+    return user.is_active and is_own(user, article) and user.has_perm("articles.publish_article")
 
 
 def can_delete(user, article=None):
@@ -64,6 +110,11 @@ def can_delete(user, article=None):
 
 def can_change_author(user):
     return edits_any(user)
+
+
+def can_import(user):
+    """Imports create and update notes of any author: editors only (docs/transfer.md)."""
+    return edits_any(user) and user.has_perm("articles.add_article")
 
 
 def can_review(user):

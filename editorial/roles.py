@@ -20,7 +20,7 @@ _WRITER = [
     "articles.add_article",
     "articles.change_article",
     "articles.delete_article",  # their own drafts only (articles.permissions.can_delete)
-    "articles.view_article",
+    # Not view_article: that reads every note (articles.permissions.views_any).
     "articles.view_category",
     "series.view_series",
 ]

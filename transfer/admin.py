@@ -1,5 +1,9 @@
 """Admin: the imported sources, and importing an upload (a .zip or a WordPress .xml):
-upload -> dry-run report -> confirm -> the import's report."""
+upload -> dry-run report -> confirm -> the import's report.
+
+Editors only (articles.permissions.can_import): an import creates notes and updates the notes
+it imported before, whoever wrote them, and keeps the source's draft flags and dates.
+"""
 
 from django import forms
 from django.conf import settings
@@ -10,7 +14,9 @@ from django.http import HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from articles import permissions
 from articles.models import Article, Category
+from editorial import audit
 from transfer import archives
 from transfer.actions import export_notes_zip
 from transfer.categories import MappingFileError, load_mapping_text
@@ -100,7 +106,8 @@ class ImportedSourceAdmin(admin.ModelAdmin):
         return [path("import/", view, name="transfer_import"), *super().get_urls()]
 
     def import_view(self, request):
-        if not request.user.has_perm("articles.add_article"):
+        if not permissions.can_import(request.user):
+            request.audit_reason = "may not import notes"
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
@@ -153,6 +160,7 @@ class ImportedSourceAdmin(admin.ModelAdmin):
             return TemplateResponse(request, "admin/transfer/import.html", context)
         finally:
             archives.discard_upload(choices["token"])
+        audit.record(audit.Action.IMPORT, request=request, summary=report.summary_line())
         level = messages.SUCCESS if report.ok else messages.WARNING
         messages.add_message(request, level, report.summary_line())
         context.update(report=report, done=True)
