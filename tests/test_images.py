@@ -8,6 +8,7 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from PIL import Image, ImageDraw
@@ -39,8 +40,6 @@ def stored_files(media_root):
 
 
 def upload(client, content, name="figure.png"):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     file = SimpleUploadedFile(name, content, content_type="image/png")
     return client.post(UPLOAD_URL, {"image": file}, headers=XHR)
 
