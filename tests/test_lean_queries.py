@@ -21,22 +21,26 @@ SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 WIDE_COLUMNS = ("body_html", "body_feed_html", '"body"', "toc_html", "summary_feed_html")
 FEED_WIDE_COLUMNS = WIDE_COLUMNS[:-1]  # a feed item's description is its summary_feed_html
 
-# Queries per page, the same at 3 notes and at 25 (no query per note).
+# Queries per page, the same at 3 notes and at 25 (no query per note). SIDEBAR: the list
+# pages' sidebar (feeds/templatetags/reader_sidebar.py): categories, popular tags, years.
+SIDEBAR = 3
 PINNED = {
-    "/": 2,  # count, cards (category joined)
-    "/?page=2": 2,
-    "/categories/rl/": 3,  # category, count, cards
-    "/tags/transformer/": 3,  # tag, count, cards
+    "/": 2 + SIDEBAR,  # count, cards (category joined)
+    "/?page=2": 2 + SIDEBAR,
+    "/categories/rl/": 3 + SIDEBAR,  # category, count, cards
+    "/tags/transformer/": 3 + SIDEBAR,  # tag, count, cards
     # Django's date views: any note in range?, the months (days), the previous and the next
     # period (one note each), then count and cards.
-    "/archive/{year}/": 6,
-    "/archive/{year}/{month:02d}/": 6,
+    "/archive/{year}/": 6 + SIDEBAR,
+    "/archive/{year}/{month:02d}/": 6 + SIDEBAR,
+    "/archive/": 1,  # the months with counts (feeds/archives.py)
+    "/series/": 1,
     "/categories/": 1,
-    "/articles/{slug}/": 5,  # note, its tags, previous, next, related
+    "/articles/{slug}/": 6,  # note, its tags, previous, next, related, its series' parts
     "/feeds/rss/": 3,  # state, items (author, category joined), their tags
     "/feeds/categories/rl/atom/": 4,  # state, category, items, tags
     "/feeds/tags/transformer/json/": 4,
-    "/sitemap.xml": 3,  # a count per section (no section lastmods: see ArticleSitemap)
+    "/sitemap.xml": 4,  # a count per section (no section lastmods: see ArticleSitemap)
     "/sitemap-articles.xml": 2,  # count, page
 }
 
