@@ -4,7 +4,11 @@
 FROM node:22-bookworm-slim AS assets
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
+# The note editor's bundle (frontend/editor -> frontend/dist, esbuild is a devDependency);
+# then only the runtime packages stay for the image.
+COPY frontend/editor ./frontend/editor
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM python:3.12-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -31,6 +35,7 @@ RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements/base.t
 
 COPY --from=assets /app/node_modules ./node_modules
 COPY . .
+COPY --from=assets /app/frontend/dist ./frontend/dist
 
 # Production settings refuse to load without these; build-only placeholders, not secrets.
 # They exist for this one command and are not kept in the image's environment.

@@ -31,6 +31,7 @@ from articles.rendering.markdown import render as render_markdown
 from articles.rendering.plaintext import markdown_plain_text, plain_text
 from articles.rendering.reading import reading_minutes
 from articles.rendering.sanitising import sanitise
+from articles.rendering.sourcemap import data_attributes, formula_lines
 from articles.rendering.summary import (
     ELLIPSIS,
     cut_summary,
@@ -122,10 +123,17 @@ def render_article(body, summary="", title="", images=None):
     )
 
 
-def render_preview(text, images=None):
-    """The preview: exactly the stored page body HTML for the same text (and ``images``)."""
+def render_preview(text, images=None, source_lines=False):
+    """The preview: exactly the stored page body HTML for the same text (and ``images``).
+    ``source_lines`` (the editor's) adds ``data-source-line`` to blocks and broken formulas,
+    with KaTeX's message; ``sourcemap.strip_source_map`` takes them out again."""
     too_long = body_length_error(text)
     if too_long:
         return f'<p class="render-error" role="alert">{html.escape(too_long)}</p>'
-    _, formulas, clean, typeset_formulas = _render_body(text, images)
-    return insert_math(clean, typeset_formulas, formulas, PAGE)
+    if not source_lines:
+        _, formulas, clean, typeset_formulas = _render_body(text, images)
+        return insert_math(clean, typeset_formulas, formulas, PAGE)
+    tokens, raw, formulas = render_markdown(text, images, source_lines=True)
+    lines = formula_lines(tokens, text)
+    clean = data_attributes(sanitise(raw))
+    return insert_math(clean, typeset(formulas), formulas, PAGE, error_lines=lines)

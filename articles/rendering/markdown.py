@@ -17,6 +17,7 @@ from pygments.util import ClassNotFound
 from articles.rendering.headings import headings_plugin
 from articles.rendering.images import images_plugin
 from articles.rendering.mathsyntax import MATH_TOKENS, math_match, math_plugin
+from articles.rendering.sourcemap import source_lines_plugin
 
 _CJK_RE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\u3000-\u303f\uff00-\uffef]")
 
@@ -154,6 +155,10 @@ def _build_markdown():
 
 
 _md = _build_markdown()
+# The editor's preview parser: the same rules, plus source lines on blocks (never in stored
+# HTML; articles.rendering.sourcemap).
+_preview_md = _build_markdown()
+_preview_md.use(source_lines_plugin)
 
 
 def parse(source):
@@ -163,9 +168,11 @@ def parse(source):
     return tokens, env.get("formulas", [])
 
 
-def render(source, images=None):
+def render(source, images=None, source_lines=False):
     """(tokens, raw HTML, [Formula]) for ``source``: one parse, the HTML not yet sanitised
-    (formulas as placeholders). ``images``: the image facts lookup (``images`` step)."""
+    (formulas as placeholders). ``images``: the image facts lookup (``images`` step);
+    ``source_lines``: the editor's line markers (``sourcemap``)."""
+    md = _preview_md if source_lines else _md
     env = {"images": images}
-    tokens = _md.parse(source, env)
-    return tokens, _md.renderer.render(tokens, _md.options, env), env.get("formulas", [])
+    tokens = md.parse(source, env)
+    return tokens, md.renderer.render(tokens, md.options, env), env.get("formulas", [])

@@ -219,14 +219,31 @@ def _wrap(formula, page, feed, error):
 PAGE, FEED = 0, 1  # which of typeset()'s pair insert_math uses
 
 
-def insert_math(fragment, typeset_formulas, formulas, output):
+_BROKEN_RE = re.compile(r'<span class="math math-(?:inline|display) math-error" title="([^"]*)"')
+
+
+def _with_error_line(broken, line):
+    """A broken formula's span with its line and KaTeX's message as data attributes (the
+    preview's, for the editor: ``sourcemap.strip_source_map`` removes them again)."""
+    message = _BROKEN_RE.match(broken).group(1)
+    return broken.replace(
+        "<span ", f'<span data-source-line="{line}" data-katex-error="{message}" ', 1
+    )
+
+
+def insert_math(fragment, typeset_formulas, formulas, output, error_lines=None):
     """Replace placeholders: typeset math (``output`` PAGE or FEED) in text, the escaped
-    source inside tags/attributes."""
+    source inside tags/attributes. ``error_lines`` ({formula number: source line}, the
+    preview's) marks broken formulas with their line and message."""
     if not formulas:
         return fragment
 
     def text_sub(match):
-        return typeset_formulas[int(match.group(1))][output]
+        n = int(match.group(1))
+        typeset_html = typeset_formulas[n][output]
+        if error_lines and n in error_lines and _BROKEN_RE.match(typeset_html):
+            return _with_error_line(typeset_html, error_lines[n])
+        return typeset_html
 
     def attr_sub(match):
         return html.escape(formulas[int(match.group(1))].source)

@@ -129,6 +129,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # KaTeX's CSS and fonts, installed by npm from package.json: served as our own files.
     ("katex", BASE_DIR / "node_modules" / "katex" / "dist"),
+    # The note editor's bundle, built from frontend/editor by `npm run build` (bin/setup).
+    ("editor", BASE_DIR / "frontend" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -257,8 +259,9 @@ TAGGIT_CASE_INSENSITIVE = True
 TAGGIT_TAGS_FROM_STRING = "articles.tagging.parse_tags"
 
 # --- django-markdownx ---
-# The renderer with the uploaded images' sizes and variants (articles.images).
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.images.render_preview"
+# The renderer with the uploaded images' sizes and variants (articles.images), plus the
+# editor's source lines (articles.widgets.desk_preview).
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.widgets.desk_preview"
 MARKDOWNX_URLS_PATH = "/markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/markdownx/upload/"
 MARKDOWNX_MEDIA_PATH = "markdownx/"
