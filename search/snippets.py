@@ -45,32 +45,6 @@ def highlight(text, words):
     return mark_safe(_highlight(text, _pattern(words)))
 
 
-def highlight_titles(titles, words):
-    """Each note title as its ``title_html`` shows it (formulas typeset inline, as
-    ``rendering.render_title`` does), with ``words`` marked in the text outside formulas.
-    Marks never enter KaTeX's HTML. All the formulas go to ``typeset`` in one call."""
-    pattern = _pattern(words)
-    split = [split_math(" ".join((title or "").split())) for title in titles]
-    formulas = [
-        dataclasses.replace(part, display=False)
-        for parts in split
-        for part in parts
-        if isinstance(part, Formula)
-    ]
-    typeset_formulas = iter(typeset(formulas))
-    return [
-        mark_safe(
-            "".join(
-                next(typeset_formulas)[0]
-                if isinstance(part, Formula)
-                else _highlight(part, pattern)
-                for part in parts
-            )
-        )
-        for parts in split
-    ]
-
-
 def _graphemes(text):
     return len(regex.findall(r"\X", text))
 
@@ -256,18 +230,39 @@ def snippets(texts, words, length=None):
     """One snippet per text: the part around the first of ``words`` (or the start), about
     ``length`` (default settings.SEARCH_SNIPPET_LENGTH) grapheme clusters, terms marked and
     math typeset. All the formulas go to ``typeset`` in one call."""
+    return results_html([], texts, words, length)[1]
+
+
+def results_html(titles, texts, words, length=None):
+    """(titles, snippets) of a page of results, with one ``typeset`` call for all formulas.
+
+    Each title reads as its ``title_html`` does (formulas typeset inline, as
+    ``rendering.render_title`` does) with ``words`` marked in the text outside formulas (marks
+    never enter KaTeX's HTML); each snippet is as ``snippets`` describes.
+    """
     length = length or settings.SEARCH_SNIPPET_LENGTH
     pattern = _pattern(words)
+    title_parts = [split_math(" ".join((title or "").split())) for title in titles]
     cuts = [_cut(text, pattern, length) for text in texts]
-    formulas = [part for cut in cuts for part in cut.parts if isinstance(part, Formula)]
+    formulas = [
+        dataclasses.replace(part, display=False)
+        for parts in title_parts
+        for part in parts
+        if isinstance(part, Formula)
+    ]
+    formulas += [part for cut in cuts for part in cut.parts if isinstance(part, Formula)]
     typeset_formulas = iter(typeset(formulas))
-    result = []
-    for cut in cuts:
-        html = [
+
+    def html(parts):
+        return "".join(
             next(typeset_formulas)[0] if isinstance(part, Formula) else _highlight(part, pattern)
-            for part in cut.parts
-        ]
+            for part in parts
+        )
+
+    titles_html = [mark_safe(html(parts)) for parts in title_parts]
+    snippets_html = []
+    for cut in cuts:
         prefix = ELLIPSIS if cut.cut_before else ""
         suffix = ELLIPSIS if cut.cut_after else ""
-        result.append(mark_safe(prefix + "".join(html) + suffix))
-    return result
+        snippets_html.append(mark_safe(prefix + html(cut.parts) + suffix))
+    return titles_html, snippets_html

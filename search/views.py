@@ -6,7 +6,7 @@ from django.views.generic import ListView
 from search.forms import SearchForm
 from search.query import parse
 from search.selectors import public_search
-from search.snippets import highlight_titles, snippets
+from search.snippets import results_html
 from series.selectors import series_choices
 
 
@@ -56,14 +56,15 @@ class SearchView(ListView):
         context = super().get_context_data(**kwargs)
         words = self.parsed.highlight_words
         articles = context["object_list"]
-        texts = [article.search_document.plain_text for article in articles]
-        titles = highlight_titles([article.title for article in articles], words)
-        for article, title, article_snippet in zip(
-            articles, titles, snippets(texts, words), strict=True
-        ):
-            # Formulas typeset, the words marked around them.
+        # Titles and snippets: formulas typeset (one batch), the words marked around them.
+        titles, snippets = results_html(
+            [article.title for article in articles],
+            [article.search_document.plain_text for article in articles],
+            words,
+        )
+        for article, title, snippet in zip(articles, titles, snippets, strict=True):
             article.search_title = title
-            article.search_snippet = article_snippet
+            article.search_snippet = snippet
         return {
             **context,
             "search_query": self.parsed.text,
