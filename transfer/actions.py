@@ -6,20 +6,24 @@ from django.contrib.admin import helpers
 from django.http import FileResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from transfer.exporting import EXPORT_FORMATS, export_zip
 
 
-@admin.action(description="Export selected notes (.zip)", permissions=["view"])
+@admin.action(description=gettext_lazy("Export selected notes (.zip)"), permissions=["view"])
 def export_notes_zip(modeladmin, request, queryset):
     style = request.POST.get("export_format")
     if style in EXPORT_FORMATS:
-        file, _ = export_zip(queryset.order_by("pk"), style, getattr(settings, "SITE_TITLE", ""))
+        file, _report = export_zip(
+            queryset.order_by("pk"), style, getattr(settings, "SITE_TITLE", "")
+        )
         day = timezone.localdate().isoformat()
         return FileResponse(file, as_attachment=True, filename=f"notes-{style}-{day}.zip")
     context = {
         **modeladmin.admin_site.each_context(request),
-        "title": "Export notes",
+        "title": _("Export notes"),
         "opts": modeladmin.model._meta,
         "queryset": queryset,
         "formats": EXPORT_FORMATS,

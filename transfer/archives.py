@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from transfer.formats.wxr import FORMAT as WXR
 
@@ -38,14 +40,15 @@ def check_upload(upload):
     """The upload's suffix (.zip or .xml); ValidationError for anything else or too large."""
     suffix = Path(upload.name).suffix.lower()
     if suffix not in SUFFIXES:
-        raise ValidationError("Upload a .zip of a site or vault, or a WordPress export (.xml).")
+        raise ValidationError(_("Upload a .zip of a site or vault, or a WordPress export (.xml)."))
     if upload.size > max_upload_size():
-        raise ValidationError(f"The file is larger than {filesizeformat(max_upload_size())}.")
+        limit = filesizeformat(max_upload_size())
+        raise ValidationError(_("The file is larger than %(limit)s.") % {"limit": limit})
     if suffix == ".zip" and not zipfile.is_zipfile(upload):
-        raise ValidationError("This .zip file cannot be read.")
+        raise ValidationError(_("This .zip file cannot be read."))
     upload.seek(0)
     if suffix == ".xml" and b"wordpress.org/export" not in upload.read(4096):
-        raise ValidationError("This .xml file is not a WordPress export (WXR).")
+        raise ValidationError(_("This .xml file is not a WordPress export (WXR)."))
     upload.seek(0)
     return suffix
 
@@ -90,7 +93,14 @@ def unpack_zip(file, target):
     with zipfile.ZipFile(file) as archive:
         members = archive.infolist()
         if len(members) > MAX_MEMBERS:
-            raise ValidationError(f"The .zip holds more than {MAX_MEMBERS} files.")
+            raise ValidationError(
+                ngettext(
+                    "The .zip holds more than %(count)d file.",
+                    "The .zip holds more than %(count)d files.",
+                    MAX_MEMBERS,
+                )
+                % {"count": MAX_MEMBERS}
+            )
         budget = max_unpacked_size()
         for info in members:
             relative = _safe_member(info)
@@ -104,7 +114,9 @@ def unpack_zip(file, target):
                     budget -= len(chunk)
                     if budget < 0:
                         limit = filesizeformat(max_unpacked_size())
-                        raise ValidationError(f"The .zip unpacks to more than {limit}.")
+                        raise ValidationError(
+                            _("The .zip unpacks to more than %(limit)s.") % {"limit": limit}
+                        )
                     out.write(chunk)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.utils.translation import gettext as _
 
 from articles.models import Article, RevisionDetail
 from articles.services import save_article
@@ -57,29 +58,46 @@ class ImportReport:
         self.skipped.append((label, line, reason))
 
     def summary_line(self):
-        verb = "Would import" if self.dry_run else "Imported"
-        return (
-            f"{verb}: {len(self.created)} created, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped; "
-            f"images {'to copy' if self.dry_run else 'copied'} {self.images_copied}, "
-            f"missing {len(self.images_missing)}."
-        )
+        if self.dry_run:
+            line = _(
+                "Would import: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+                "%(skipped)d skipped; images to copy %(images)d, missing %(missing)d."
+            )
+        else:
+            line = _(
+                "Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+                "%(skipped)d skipped; images copied %(images)d, missing %(missing)d."
+            )
+        return line % {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "skipped": len(self.skipped),
+            "images": self.images_copied,
+            "missing": len(self.images_missing),
+        }
 
     def detail_lines(self):
         """The report after the summary line, as (heading, [lines]) sections."""
         mapping = sorted(self.mapping.items())
         return [
-            ("Skipped", [f"{_at(label, line)}: {reason}" for label, line, reason in self.skipped]),
-            ("Images missing", [f"{lb}: {ref} ({why})" for lb, ref, why in self.images_missing]),
-            ("Links to notes not found", [f"{lb}: [[{to}]]" for lb, to in self.links_missing]),
-            ("Category mapping used", [f"{n} -> {slug}: {c} note(s)" for (n, slug), c in mapping]),
-            ("Unmapped notes (default category)", [f"{lb} -> {s}" for lb, s in self.unmapped]),
-            ("Slugs already taken", [f"{lb}: {a} -> {b}" for lb, a, b in self.renamed]),
+            (
+                _("Skipped"),
+                [f"{_at(label, line)}: {reason}" for label, line, reason in self.skipped],
+            ),
+            (_("Images missing"), [f"{lb}: {ref} ({why})" for lb, ref, why in self.images_missing]),
+            (_("Links to notes not found"), [f"{lb}: [[{to}]]" for lb, to in self.links_missing]),
+            (
+                _("Category mapping used"),
+                [f"{n} -> {slug}: {c} note(s)" for (n, slug), c in mapping],
+            ),
+            (_("Unmapped notes (default category)"), [f"{lb} -> {s}" for lb, s in self.unmapped]),
+            (_("Slugs already taken"), [f"{lb}: {a} -> {b}" for lb, a, b in self.renamed]),
         ]
 
 
 def _at(label, line):
-    return label if line is None else f"{label}, line {line}"
+    return label if line is None else _("%(file)s, line %(line)s") % {"file": label, "line": line}
 
 
 def note_digest(fields, tags):
@@ -126,7 +144,7 @@ class Importer:
                 self.report.skip(str(path), error.line, error.reason)
             except OSError as error:
                 self.report.skip(str(path), None, f"cannot read: {error}")
-        return sum(len(sources) for _, sources in self.batches)
+        return sum(len(sources) for _format, sources in self.batches)
 
     def run(self, advance=lambda: None):
         for fmt, sources in self.batches:

@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 from tqdm import tqdm
 
 from transfer.categories import MappingFileError, load_mapping_file
@@ -75,6 +75,7 @@ class Command(BaseCommand):
             help="Report what would be imported; store nothing.",
         )
 
+    @no_translations  # operator console output: English, whatever LANGUAGE_CODE says
     def handle(self, *args, **options):
         paths = [Path(p).expanduser() for p in options["paths"]]
         for path in paths:

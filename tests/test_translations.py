@@ -1,0 +1,90 @@
+"""The admin in one language: our strings are English msgids, and locale/'s catalog translates
+every one of them into Simplified Chinese (the default LANGUAGE_CODE); with LANGUAGE_CODE=en the
+admin shows the English."""
+
+import os
+import re
+import shutil
+import subprocess
+
+import polib
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import override_settings
+
+from ops.catalogs import IGNORED
+
+LOCALE = settings.BASE_DIR / "locale"
+CATALOG = LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"
+# Python's %-placeholders (%(name)s, %d) and str.format's ({name}, {}).
+PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGc%]|\{\w*\}")
+
+
+@pytest.fixture
+def english():
+    """Replaces conftest's fixture of that name: these tests choose their language."""
+
+
+def needs_gettext(program):
+    if shutil.which(program) is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"GNU gettext's {program} is missing: apt-get install gettext")
+        pytest.skip(f"GNU gettext's {program} is not installed")
+
+
+def test_every_entry_is_translated_and_none_is_fuzzy():
+    catalog = polib.pofile(str(CATALOG))
+    assert catalog.metadata["Language"] == "zh_Hans" and not catalog.metadata_is_fuzzy
+    assert [entry.msgid for entry in catalog.untranslated_entries()] == []
+    assert [entry.msgid for entry in catalog.fuzzy_entries()] == []
+    assert [entry.msgid for entry in catalog.obsolete_entries()] == []
+
+
+def test_translations_keep_every_placeholder():
+    catalog = polib.pofile(str(CATALOG))
+    for entry in catalog.translated_entries():
+        wanted = sorted(PLACEHOLDER.findall(entry.msgid_plural or entry.msgid))
+        for translated in entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]:
+            assert sorted(PLACEHOLDER.findall(translated)) == wanted, entry.msgid
+
+
+def test_the_catalog_compiles_and_is_compiled(tmp_path):
+    needs_gettext("msgfmt")
+    checked = subprocess.run(
+        ["msgfmt", "--check", "-o", str(tmp_path / "django.mo"), str(CATALOG)],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr
+    compiled = CATALOG.with_suffix(".mo")
+    assert compiled.exists(), "locale/ is not compiled: run bin/setup"
+    assert compiled.stat().st_mtime >= CATALOG.stat().st_mtime, "stale .mo: run bin/setup"
+
+
+def source_only(folder, names):
+    """shutil.copytree's ignore: what makemessages would skip, and files it never reads."""
+    skipped = set(shutil.ignore_patterns(*IGNORED, "locale", "__pycache__")(folder, names))
+    return skipped | {
+        name
+        for name in names
+        if os.path.isfile(os.path.join(folder, name))
+        and not name.endswith((".py", ".html", ".txt"))
+    }
+
+
+def test_makemessages_finds_no_string_the_catalog_lacks(tmp_path, monkeypatch):
+    """Run makemessages into a copy of the catalog: a string marked for translation and not in
+    the catalog (or changed since) comes out untranslated or fuzzy."""
+    needs_gettext("xgettext")
+    copy = tmp_path / "project"
+    shutil.copytree(settings.BASE_DIR, copy, ignore=source_only)
+    catalog = copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    catalog.parent.mkdir(parents=True)
+    shutil.copy(CATALOG, catalog)
+    monkeypatch.chdir(copy)
+    with override_settings(LOCALE_PATHS=[copy / "locale"]):
+        call_command("makemessages", locale=["zh_Hans"], verbosity=0)
+    merged = polib.pofile(str(catalog))
+    missing = [entry.msgid for entry in merged.untranslated_entries() + merged.fuzzy_entries()]
+    assert missing == [], "run `python manage.py makemessages -l zh_Hans` and translate these"
