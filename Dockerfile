@@ -10,6 +10,19 @@ RUN npm ci --no-audit --no-fund
 COPY frontend/editor ./frontend/editor
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
+# The translations (locale/*/LC_MESSAGES/*.po) compiled to .mo files with GNU gettext, as
+# `manage.py compilemessages` does (msgfmt --check-format), in a stage of their own: the image
+# itself needs no gettext. The .mo files are not in git.
+FROM python:3.12-slim-bookworm AS messages
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY locale locale
+RUN for po in locale/*/LC_MESSAGES/*.po; do \
+        msgfmt --check-format -o "${po%.po}.mo" "$po" || exit 1; \
+    done
+
 FROM python:3.12-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -35,6 +48,7 @@ RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements/base.t
 
 COPY --from=assets /app/node_modules ./node_modules
 COPY . .
+COPY --from=messages /app/locale ./locale
 COPY --from=assets /app/frontend/dist ./frontend/dist
 
 # Production settings refuse to load without these; build-only placeholders, not secrets.
