@@ -5,6 +5,7 @@ and is in the audit trail: editorial.middleware records every 403 with ``request
 A mixin for ``ArticleAdmin``.
 """
 
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 
@@ -123,6 +124,11 @@ class RoleAdminMixin:
             known = {name for _, name, _ in self._get_base_actions()}
             if action in known and action not in self.get_actions(request):
                 refuse(request, f"may not run {action}")
+            selected = {pk for pk in request.POST.getlist(ACTION_CHECKBOX_NAME) if pk.isdigit()}
+            if selected:
+                visible = self.get_queryset(request).filter(pk__in=selected).count()
+                if visible != Article.objects.filter(pk__in=selected).count():
+                    refuse(request, f"{action}: someone else's note selected")
         return super().changelist_view(request, extra_context)
 
     def check_each(self, request, queryset, allowed, verb):

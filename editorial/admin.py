@@ -1,7 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from editorial.models import AuditEntry
+from editorial.users import ReassignForm, reassign_notes
 
 
 @admin.register(AuditEntry)
@@ -28,3 +34,49 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
+
+
+User = get_user_model()
+
+
+class ReassigningUserAdmin(UserAdmin):
+    """Django's user admin, plus reassigning notes: a user with notes cannot be deleted
+    (Article.author is PROTECT) until their notes belong to someone else."""
+
+    actions = [*UserAdmin.actions, "reassign"]
+
+    @admin.action(description=_("Reassign their notes to an editor"), permissions=["change"])
+    def reassign(self, request, queryset):
+        form = ReassignForm(request.POST if "to" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            moved = reassign_notes(queryset, form.cleaned_data["to"], request=request)
+            message = ngettext("%(count)d note reassigned.", "%(count)d notes reassigned.", moved)
+            self.message_user(request, message % {"count": moved}, messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reassign notes"),
+            "opts": self.opts,
+            "form": form,
+            "queryset": queryset,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/editorial/reassign_notes.html", context)
+
+    def get_deleted_objects(self, objs, request):
+        deleted = super().get_deleted_objects(objs, request)
+        if deleted[3]:  # protected: their notes
+            self.message_user(
+                request,
+                _(
+                    "A user who wrote notes cannot be deleted: select them in the user list "
+                    "and run “Reassign their notes to an editor” first."
+                ),
+                messages.WARNING,
+            )
+        return deleted
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, ReassigningUserAdmin)
