@@ -24,6 +24,8 @@ class ReviewRequest(models.Model):
         APPROVED = "approved", _("Approved and published")
         SCHEDULED = "scheduled", _("Approved, scheduled")
         SENT_BACK = "sent_back", _("Sent back")
+        # Published by other means (the form, a bulk action) while it waited.
+        CLOSED = "closed", _("Closed: published meanwhile")
 
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="review_requests", verbose_name=_("note")
@@ -80,6 +82,7 @@ class ReviewStep(models.Model):
         APPROVED = "approved", _("Approved and published")
         SCHEDULED = "scheduled", _("Approved, scheduled")
         SENT_BACK = "sent_back", _("Sent back")
+        CLOSED = "closed", _("Closed: published meanwhile")
 
     request = models.ForeignKey(ReviewRequest, on_delete=models.CASCADE, related_name="steps")
     actor = models.ForeignKey(

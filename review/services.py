@@ -77,6 +77,10 @@ def approve(review, user, *, publish_at=None, expected_version=None, admin_url="
         article = review.article
         if publish_at is not None and publish_at <= timezone.now():
             raise ReviewRefused(_("The publication time has passed: publish now instead."))
+        # Decided before the note is saved: the receiver that closes requests of notes
+        # published by other means (review.signals) finds nothing pending.
+        review.state = State.SCHEDULED if publish_at else State.APPROVED
+        _decide(review, user)
         article.status = Article.Status.PUBLISHED
         article.published_at = publish_at or timezone.now()
         action = Action.SCHEDULED if publish_at else Action.APPROVED
@@ -89,8 +93,6 @@ def approve(review, user, *, publish_at=None, expected_version=None, admin_url="
             )
         except EditConflict:
             raise ReviewRefused(_changed_message()) from None
-        review.state = State.SCHEDULED if publish_at else State.APPROVED
-        _decide(review, user)
         step = _record(review, user, action, "", publish_at=publish_at)
         notifications.decided(review, step, admin_url)
     return review
@@ -109,6 +111,16 @@ def send_back(review, user, *, comment, expected_version=None, admin_url=""):
         step = _record(review, user, Action.SENT_BACK, comment)
         notifications.decided(review, step, admin_url)
     return review
+
+
+def close_published(article):
+    """The note was published outside the review (its form, a bulk action): nothing waits."""
+    for review in ReviewRequest.objects.filter(article=article, state=State.PENDING):
+        # Conditional: an approval deciding it at the same moment keeps its own state.
+        rows = ReviewRequest.objects.filter(pk=review.pk, state=State.PENDING)
+        if rows.update(state=State.CLOSED, decided_at=timezone.now()):
+            review.state = State.CLOSED
+            _record(review, None, Action.CLOSED, "")
 
 
 def history(article):
@@ -149,7 +161,7 @@ def _record(review, user, action, comment, publish_at=None):
     return ReviewStep.objects.create(
         request=review,
         actor=user,
-        actor_name=user.get_username(),
+        actor_name=user.get_username() if user is not None else "",
         action=action,
         comment=comment,
         resulting_state=review.state,

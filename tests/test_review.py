@@ -332,3 +332,32 @@ def test_the_notes_list_filters_by_review_state(client, writer, chief, draft):
         shown = {a.title for a in response.context["cl"].result_list}
         assert title in shown, value
         assert shown & (set(expected.values()) - {title}) == set(), value
+
+
+def test_a_note_published_meanwhile_leaves_the_waiting_list(client, writer, chief, draft):
+    from articles.services import save_article
+
+    submit(client, writer, draft)
+    draft.status = Article.Status.PUBLISHED
+    save_article(draft, user=chief)  # the form or a bulk action, not the review
+    review = ReviewRequest.objects.get()
+    assert review.state == State.CLOSED
+    assert review.steps.last().action == ReviewStep.Action.CLOSED
+    assert decide(client, chief, review).status_code == 409
+    # An approval is not closed by its own save.
+    other = ArticleFactory(draft=True, author=writer, title="正常审批")
+    submit(client, writer, other)
+    decide(client, chief, ReviewRequest.objects.get(article=other))
+    assert ReviewRequest.objects.get(article=other).state == State.APPROVED
+
+
+def test_each_step_is_in_the_notes_admin_history(client, writer, chief, draft):
+    from django.contrib.admin.models import LogEntry
+
+    submit(client, writer, draft)
+    decide(client, chief, ReviewRequest.objects.get(), back=True, comment="再想想")
+    entries = LogEntry.objects.filter(object_id=str(draft.pk)).order_by("action_time", "pk")
+    assert [(e.user, e.change_message) for e in entries] == [
+        (writer, "Submitted for review."),
+        (chief, "Sent back to the writer."),
+    ]

@@ -8,7 +8,7 @@ from django import template
 from django.urls import reverse
 
 from articles.permissions import can_edit, can_review
-from review import links, services
+from review import services
 from review.forms import DecisionForm, PreviewLinkForm, SubmitForm
 from review.models import ReviewRequest
 
