@@ -106,8 +106,8 @@ def _encode_variants(image, widths):
 
 def build_variants(name, data):
     """Write the missing variants of the stored image ``name`` (its bytes ``data``) and record
-    its facts; return the StoredImage. On a storage error the variants this call wrote are
-    removed and the error raised (the caller removes the original)."""
+    its facts; return the StoredImage. On a storage or database error the variants this call
+    wrote are removed and the error raised (the caller removes the original)."""
     with Image.open(BytesIO(data), formats=SOURCE_FORMATS) as image:
         width, height = _displayed(image)
         widths = variant_widths(width, getattr(image, "n_frames", 1))
@@ -122,12 +122,12 @@ def build_variants(name, data):
             written.append(default_storage.save(target, ContentFile(variant)))
             if written[-1] != target:  # the storage renamed it: not a name we serve
                 raise OSError(f"{target} was stored as {written[-1]}")
+        stored, _created = StoredImage.objects.update_or_create(
+            name=name, defaults={"width": width, "height": height, "variants": widths}
+        )
     except Exception:
         remove_files(written)
         raise
-    stored, _created = StoredImage.objects.update_or_create(
-        name=name, defaults={"width": width, "height": height, "variants": widths}
-    )
     return stored
 
 
