@@ -10,8 +10,10 @@ import subprocess
 import polib
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import override_settings
+from django.urls import reverse
 
 from ops.catalogs import IGNORED
 
@@ -88,3 +90,14 @@ def test_makemessages_finds_no_string_the_catalog_lacks(tmp_path, monkeypatch):
     merged = polib.pofile(str(catalog))
     missing = [entry.msgid for entry in merged.untranslated_entries() + merged.fuzzy_entries()]
     assert missing == [], "run `python manage.py makemessages -l zh_Hans` and translate these"
+
+
+@override_settings(LANGUAGE_CODE="zh-hans")
+def test_the_import_pages_speak_chinese(staff_client):
+    url = reverse("admin:transfer_import")
+    listing = staff_client.get(reverse("admin:transfer_importedsource_changelist")).text
+    assert ">导入笔记</a>" in listing and "导入来源" in listing
+    upload = SimpleUploadedFile("notes.txt", b"hello", content_type="text/plain")
+    page = staff_client.post(url, {"file": upload, "format": "auto", "status": "keep"}).text
+    assert "请上传站点或笔记库的 .zip 文件" in page and 'value="检查（试运行）"' in page
+    assert "Upload a .zip" not in page and "Check (dry run)" not in page
