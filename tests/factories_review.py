@@ -1,30 +1,24 @@
-"""Users in the review's roles, by their permissions (the same ones the role groups hold)."""
+"""Users in the role groups (editorial/roles.py: the groups its migration and every migrate
+keep in step)."""
 
-from django.contrib.auth.models import Permission
+from django.apps import apps
+from django.contrib.auth.models import Group
 
+from editorial.roles import CONTRIBUTOR, EDITOR, sync_roles
 from tests.factories import UserFactory
 
-CONTRIBUTOR = ["add_article", "change_article", "view_article"]
-EDITOR = [
-    *CONTRIBUTOR,
-    "delete_article",
-    "publish_article",
-    "edit_any_article",
-    "review_article",
-]
 
-
-def staff_with(username, codenames):
+def in_role(username, role):
+    if not Group.objects.filter(name=role).exists():  # a flushed database without its groups
+        sync_roles(apps)
     user = UserFactory(username=username, is_staff=True)
-    user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label="articles", codename__in=codenames)
-    )
+    user.groups.add(Group.objects.get(name=role))
     return user
 
 
 def contributor(username="contributor"):
-    return staff_with(username, CONTRIBUTOR)
+    return in_role(username, CONTRIBUTOR)
 
 
 def editor(username="chief"):
-    return staff_with(username, EDITOR)
+    return in_role(username, EDITOR)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Article
+from editorial.models import AuditEntry
 from review.models import ReviewRequest, ReviewStep
 from tests.factories import ArticleFactory
 from tests.factories_review import contributor, editor
@@ -180,6 +181,10 @@ def test_a_contributor_cannot_approve_or_send_back(client, writer, draft):
     review = ReviewRequest.objects.get()
     assert decide(client, writer, review).status_code == 403
     assert decide(client, writer, review, back=True, comment="自己退回").status_code == 403
+    forbidden = AuditEntry.objects.filter(
+        action=AuditEntry.Action.FORBIDDEN, username="contributor"
+    )
+    assert forbidden.count() == 2  # both attempts are in the audit trail
     draft.refresh_from_db()
     assert draft.status == Article.Status.DRAFT
     assert ReviewRequest.objects.get().state == State.PENDING
@@ -360,4 +365,10 @@ def test_each_step_is_in_the_notes_admin_history(client, writer, chief, draft):
     assert [(e.user, e.change_message) for e in entries] == [
         (writer, "Submitted for review."),
         (chief, "Sent back to the writer."),
+    ]
+    # The audit trail (editorial) records them from the admin log.
+    audited = AuditEntry.objects.filter(object_id=str(draft.pk), action=AuditEntry.Action.CHANGE)
+    assert sorted(audited.values_list("username", "summary")) == [
+        ("chief", "Sent back to the writer."),
+        ("contributor", "Submitted for review."),
     ]

@@ -3,29 +3,16 @@ waiting list, the note appears in the home page stream and the RSS feed; a previ
 opens the draft for a visitor without an account."""
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from articles.models import Article
 from review.models import ReviewRequest
 from tests.factories import ArticleFactory
-from tests.factories_review import CONTRIBUTOR, contributor, editor
+from tests.factories_review import contributor, editor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery staple"
-
-
-def writer_in_contributor_group():
-    """The Contributor role group when its migration has made it (a flushed test database
-    may have lost it): then the user holds the role's permissions through the group."""
-    group = Group.objects.filter(name="Contributor").first()
-    if group is None or not group.permissions.filter(codename__in=CONTRIBUTOR).exists():
-        return contributor("guest")
-    user = contributor("guest")
-    user.user_permissions.clear()
-    user.groups.add(group)
-    return user
 
 
 def log_in(page, username):
@@ -37,7 +24,7 @@ def log_in(page, username):
 
 
 def test_a_contributor_submits_an_editor_approves_and_the_note_goes_out(browser, live_server):
-    writer = writer_in_contributor_group()
+    writer = contributor("guest")  # in the Contributor group
     editor("chief")
     draft = ArticleFactory(
         title="REVIEW-FLOW 策略梯度草稿",
@@ -85,7 +72,7 @@ def test_a_contributor_submits_an_editor_approves_and_the_note_goes_out(browser,
 
 
 def test_a_preview_link_made_in_the_panel_opens_the_draft_for_a_visitor(browser, live_server):
-    writer = writer_in_contributor_group()
+    writer = contributor("guest")  # in the Contributor group
     draft = ArticleFactory(
         title="PREVIEW-LINK 草稿",
         slug="preview-link",
