@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import DatabaseError
 from django.urls import reverse
 from PIL import Image, ImageDraw
 
@@ -299,3 +300,15 @@ def test_the_command_rebuilds_a_lost_variant_and_skips_unreadable_files(media_ro
     assert lost.exists()
     assert "1 built" in out.getvalue() and "1 failed" in out.getvalue()
     assert "f" * 32 in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_an_image_that_cannot_be_recorded_leaves_no_file(staff_client, media_root, monkeypatch):
+    def failing(*args, **kwargs):
+        raise DatabaseError("database is locked")
+
+    monkeypatch.setattr(StoredImage.objects, "update_or_create", failing)
+    response = upload(staff_client, picture((2000, 1000)))
+
+    assert response.status_code == 503
+    assert stored_files(media_root) == []
