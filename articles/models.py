@@ -39,9 +39,14 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def visible_to(self, user):
-        """What a user may open by URL: staff who can change articles also see drafts."""
-        if user.is_active and user.is_staff and user.has_perm("articles.change_article"):
+        """What a user may open by URL: editors (and staff with view_article) see every draft,
+        writers their own (as articles.permissions decides in the admin)."""
+        if not (user.is_active and user.is_staff):
+            return self.published()
+        if user.has_perm("articles.edit_any_article") or user.has_perm("articles.view_article"):
             return self.all()
+        if user.has_perm("articles.change_article"):
+            return self.published() | self.filter(author=user)
         return self.published()
 
 

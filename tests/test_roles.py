@@ -415,3 +415,12 @@ def test_a_deactivated_writer_is_refused_everywhere():
     autosave = client.post(reverse("admin:articles_article_autosave"), {"article": mine.pk})
     assert autosave.status_code == 403
     assert client.get(change_url(mine)).status_code == 302  # the admin's login page
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_on_the_site_a_writer_previews_only_their_own_drafts(role, other):
+    user = role_user(role)
+    mine, theirs = note_of(user, slug="mine"), note_of(other, slug="theirs")
+    client = login(user)
+    assert client.get(mine.get_absolute_url()).status_code == 200
+    assert client.get(theirs.get_absolute_url()).status_code == (404 if role in WRITERS else 200)
