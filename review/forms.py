@@ -12,7 +12,10 @@ class SubmitForm(forms.Form):
     prefix = "review_submit"
 
     comment = forms.CharField(
-        label=_("Note to the editor"), required=False, max_length=2000, widget=forms.Textarea
+        label=_("Note to the editor"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -21,7 +24,10 @@ class DecisionForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     comment = forms.CharField(
-        label=_("Comment for the writer"), required=False, max_length=5000, widget=forms.Textarea
+        label=_("Comment for the writer"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     publish_at = forms.DateTimeField(
         label=_("Publish at"),

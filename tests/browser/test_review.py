@@ -23,7 +23,9 @@ def log_in(page, username):
     expect(page.locator("#user-tools")).to_be_visible()
 
 
-def test_a_contributor_submits_an_editor_approves_and_the_note_goes_out(browser, live_server):
+def test_a_contributor_submits_an_editor_approves_and_the_note_goes_out(
+    browser, live_server, screenshot
+):
     writer = contributor("guest")  # in the Contributor group
     editor("chief")
     draft = ArticleFactory(
@@ -55,6 +57,8 @@ def test_a_contributor_submits_an_editor_approves_and_the_note_goes_out(browser,
     page.locator("#review-waiting a").click()
     page.get_by_role("link", name="REVIEW-FLOW 策略梯度草稿").click()
     expect(page.locator("#review-history")).to_contain_text("请审阅")
+    page.locator("#review-panel").scroll_into_view_if_needed()
+    screenshot(page, "review-panel-editor")
     page.locator("#review-approve-button").click()
     expect(page.locator("#review-state")).to_contain_text("Approved")
     page.goto("about:blank")
