@@ -221,3 +221,19 @@ def test_a_preview_is_never_cached(writer, draft):
     link.revoked_at = timezone.now()
     link.save()
     assert Client().get(url).status_code == 404  # nothing stored answers for it
+
+
+def test_a_previewed_series_part_links_only_published_parts(writer, draft):
+    from series.models import Series, SeriesPart
+
+    series = Series.objects.create(title="扩散模型系列", slug="diffusion-series")
+    public = ArticleFactory(title="系列第一篇（公开）", slug="series-one")
+    other_draft = ArticleFactory(
+        title="SERIES-DRAFT 未公开", slug="series-draft", draft=True, published_at=None
+    )
+    for position, note in enumerate([public, draft, other_draft], start=1):
+        SeriesPart.objects.create(series=series, article=note, position=position)
+    make_link(writer, draft)
+    page = Client().get(preview_url(PreviewLink.objects.get())).content.decode()
+    assert public.get_absolute_url() in page
+    assert "SERIES-DRAFT" not in page and other_draft.get_absolute_url() not in page
