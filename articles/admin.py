@@ -83,7 +83,9 @@ class ArticleAdmin(RoleAdminMixin, RevisionAdminMixin, admin.ModelAdmin):
     # published_at is when a scheduled note goes out; the publication filter lists those.
     list_display = ["title", "category", "status", "published_at", "author", "is_published"]
     # The author filter is an editor's only (RoleAdminMixin.get_list_filter).
-    list_filter = ["status", PublicationFilter, "category", "author", "tags"]
+    # series_part__series: membership in a series (the series app's SeriesPart, by name, so
+    # that articles does not import series); review/admin.py adds the review state.
+    list_filter = ["status", PublicationFilter, "category", "series_part__series", "author", "tags"]
     list_select_related = ["category", "author"]
     search_fields = ["title", "body"]
     date_hierarchy = "published_at"

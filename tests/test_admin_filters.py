@@ -97,3 +97,15 @@ def test_the_slug_is_not_copied_from_the_title_but_made_readable_by_the_server()
     assert client.post(add, data).status_code == 302
     slug = Article.objects.get(title=title).slug
     assert "\\" not in slug and "$" not in slug and slug.startswith("策略梯度")
+
+
+def test_the_series_filter_lists_a_series_notes():
+    from series.models import Series, SeriesPart
+
+    client = login(role_user(EDITOR))
+    inside, outside = ArticleFactory(title="inside"), ArticleFactory(title="outside")
+    series = Series.objects.create(title="强化学习入门", slug="rl-intro")
+    Series.objects.create(title="扩散模型", slug="diffusion")  # one choice shows no filter
+    SeriesPart.objects.create(series=series, article=inside, position=1)
+    listing = client.get(CHANGELIST, {"series_part__series__id__exact": series.pk})
+    assert titles(listing) == ["inside"] and outside.title not in titles(listing)
