@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest
 
 from articles.models import Article
 from articles.selectors import LINK_COLUMNS
@@ -11,6 +12,10 @@ from series.models import Series, SeriesPart
 
 # A series' reading order: position, then publication (equal positions), then id.
 PART_ORDER = ("series_part__position", "published_at", "pk")
+# A part's Article.last_revised_at in SQL (as articles.sitemaps.LAST_REVISED, from the part).
+PART_LAST_REVISED = Greatest(
+    Coalesce("article__revised_at", "article__published_at"), "article__published_at"
+)
 
 
 def series_parts(series):
@@ -33,11 +38,12 @@ def _per_series(aggregate):
 
 def public_series():
     """Series with at least one published part, the most recently extended first, each with
-    ``part_count`` and ``last_published`` (published parts only). One query."""
+    ``part_count``, ``last_published`` and ``last_revised`` (published parts only). One query."""
     return (
         Series.objects.annotate(
             part_count=_per_series(Count("pk")),
             last_published=_per_series(Max("article__published_at")),
+            last_revised=_per_series(Max(PART_LAST_REVISED)),
         )
         .filter(part_count__gt=0)
         .order_by("-last_published", "title", "pk")

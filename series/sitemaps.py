@@ -1,4 +1,5 @@
-"""The sitemap's series section: series with published parts, lastmod from those parts only."""
+"""The sitemap's series section: series with published parts; lastmod is the last content
+change of those parts (a draft's edits are not public)."""
 
 from django.contrib.sitemaps import Sitemap
 
@@ -13,7 +14,7 @@ class SeriesSitemap(Sitemap):
         return public_series().order_by("title", "pk")
 
     def lastmod(self, series):
-        return series.last_published
+        return series.last_revised
 
     def get_latest_lastmod(self):
         return None  # as for categories: the per-series aggregates read every part

@@ -207,7 +207,9 @@ def test_sitemap_lists_series_with_public_parts(client, rl_series):
     section = page(client, "/sitemap-series.xml")
     assert series.get_absolute_url() in section
     assert "empty-series" not in section
-    assert "<lastmod>" in section
+    # The newest public part's date (REINFORCE, a day ago), not the scheduled part's.
+    newest = timezone.localtime(rl_series[1][3].last_revised_at)
+    assert f"<lastmod>{newest:%Y-%m-%d}</lastmod>" in section
 
 
 def test_search_filters_by_series(client, committing):
