@@ -262,6 +262,23 @@ def test_a_file_that_fails_leaves_nothing_behind(author, media_root, monkeypatch
     assert not ImportedMedia.objects.exists() and stored_images(media_root) == []
 
 
+def test_a_failed_file_leaves_no_resized_copies(author, tmp_path, media_root, monkeypatch):
+    site = tmp_path / "notes"
+    site.mkdir()
+    Image.new("RGB", (1200, 800), "teal").save(site / "wide.png")
+    (site / "a.md").write_text("---\ncategories: [LLM]\n---\n![wide](wide.png)\n", "utf-8")
+
+    def fail(*args, **kwargs):
+        # The image (and its 480 and 960 px copies) are stored by now: they must go.
+        assert len(stored_images(media_root)) == 3
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(services, "save_note", fail)
+    ok, output = import_notes(site)
+    assert not ok and "not stored: disk full" in output
+    assert stored_images(media_root) == []
+
+
 def test_dry_run_stores_nothing(author, media_root):
     ok, output = import_notes(SITE_PATHS["hugo"], author="importer", dry_run=True)
     assert "Would import: 3 created" in output and "images to copy 3" in output

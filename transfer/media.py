@@ -13,7 +13,9 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext as _
 
+from articles.images import VARIANT_WIDTHS, remove_files, storage_name, variant_name
 from articles.uploads import (
     IMAGE_FORMATS,
     STORED_NAME_PATTERN,
@@ -116,7 +118,10 @@ class MediaCopier:
     def discard_file(self):
         """The file's import failed: remove the images it stored (their rows roll back)."""
         for name, key in self.stored:
-            default_storage.delete(name)
+            # The original and the resized copies the upload path made of it (rows roll back).
+            stem = name.removeprefix(settings.MARKDOWNX_MEDIA_PATH)
+            copies = [storage_name(variant_name(stem, width)) for width in VARIANT_WIDTHS]
+            remove_files([name, *copies])
             self.by_path.pop(key, None)
         self.copied -= len(self.stored)
         self.stored = []
@@ -129,7 +134,7 @@ class MediaCopier:
         size = path.stat().st_size
         if size > settings.MARKDOWNX_UPLOAD_MAX_SIZE:
             limit = settings.MARKDOWNX_UPLOAD_MAX_SIZE // (1024 * 1024)
-            raise ValidationError(f"image larger than {limit} MB")
+            raise ValidationError(_("image larger than %(limit)d MB") % {"limit": limit})
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         known = ImportedMedia.objects.filter(sha256=digest).first()
