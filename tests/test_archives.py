@@ -112,6 +112,7 @@ def test_breadcrumbs_on_archive_pages(client, dated_notes):
 
 def test_breadcrumbs_on_category_tag_series_and_note_pages(client, article):
     category = article.category
+    assert breadcrumbs(page(client, "/categories/")) == [("首页", "/", False), ("分类", None, True)]
     assert breadcrumbs(page(client, category.get_absolute_url())) == [
         ("首页", "/", False),
         ("分类", "/categories/", False),

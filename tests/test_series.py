@@ -297,6 +297,18 @@ def test_series_lists_are_not_n_plus_one(client):
     assert small[0] <= 1 and small[1] <= 3
 
 
+def test_admin_series_forms_render_with_the_parts_inline(staff_client, rl_series):
+    series, _ = rl_series
+    add = staff_client.get(reverse("admin:series_series_add"))
+    assert add.status_code == 200
+    assert 'name="parts-0-article"' in add.content.decode()
+    change = staff_client.get(reverse("admin:series_series_change", args=[series.pk]))
+    html = change.content.decode()
+    assert change.status_code == 200
+    assert "SECRET-DRAFT" in html  # editors see and order drafts too
+    assert 'class="admin-autocomplete' in html
+
+
 def test_admin_adds_a_series_with_ordered_parts(staff_client):
     one, two = ArticleFactory(), ArticleFactory()
     response = staff_client.post(
