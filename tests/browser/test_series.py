@@ -76,6 +76,12 @@ def test_series_index_and_archive_index_pass_axe(page, series_site, axe_violatio
     assert page.locator(".archive-year").count() >= 1
     assert axe_violations(page) == []
 
+    page.locator(".archive-year h2 a").first.click()
+    page.wait_for_url("**/archive/*/")
+    assert page.locator(".reader-sidebar").count() == 1
+    assert axe_violations(page) == []
+
+    page.go_back()
     page.locator(".archive-months a").first.click()
     page.wait_for_url("**/archive/*/*/")
     assert page.locator('.breadcrumbs [aria-current="page"]').inner_text().endswith("月")
