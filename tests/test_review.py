@@ -1,6 +1,7 @@
 """Review: submit, approve now or at a time, send back with a comment, resubmit; each step
 recorded, emails after commit, counts and filters; refused steps change nothing."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -245,14 +246,19 @@ def test_a_note_saved_after_the_editor_looked_is_not_published(client, writer, c
 def test_changed_since_submission_is_said_and_the_current_text_is_approved(
     client, writer, chief, draft
 ):
-    submit(client, writer, draft)
     from articles.services import save_article
+
+    save_article(draft, user=writer)  # the revision submitted
+    submit(client, writer, draft)
 
     draft.body += "\n\n提交后又改了一段。"
     save_article(draft, user=writer)
     client.force_login(chief)
     page = client.get(change_page(draft)).content.decode()
     assert 'id="review-changed"' in page
+    compare = re.search(r'<a href="([^"]+)" id="review-changes-link">', page).group(1)
+    changes = client.get(compare.replace("&amp;", "&"))
+    assert changes.status_code == 200 and "提交后又改了一段" in changes.content.decode()
     review = ReviewRequest.objects.get()
     review.article.refresh_from_db()
     assert decide(client, chief, review).status_code == 302

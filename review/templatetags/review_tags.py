@@ -6,6 +6,7 @@ ArticleAdmin passes no review context: the panel reads what it shows here, from 
 
 from django import template
 from django.urls import reverse
+from reversion.models import Version
 
 from articles.permissions import can_edit, can_review
 from review import services
@@ -18,6 +19,20 @@ register = template.Library()
 @register.simple_tag
 def pending_review_count():
     return ReviewRequest.objects.filter(state=ReviewRequest.State.PENDING).count()
+
+
+def changes_since(article, review):
+    """The History's comparison of the revision submitted with the stored note, or None."""
+    submitted = (
+        Version.objects.get_for_object(article)
+        .filter(revision__date_created__lte=review.submitted_at)
+        .order_by("-revision__date_created", "-pk")
+        .first()
+    )
+    if submitted is None:
+        return None
+    url = reverse("admin:articles_article_compare", args=[article.pk])
+    return f"{url}?a={submitted.pk}&b=current"
 
 
 @register.inclusion_tag("review/panel.html", takes_context=True)
@@ -39,10 +54,14 @@ def review_panel(context):
             url = reverse("review:preview", kwargs={"token": link.token})
             preview_links.append((link, request.build_absolute_uri(url)))
     steps = list(services.history(article))
+    changes_url = None
+    if pending is not None and pending.changed_since_submission:
+        changes_url = changes_since(article, pending)
     return {
         "show": True,
         "article": article,
         "pending": pending,
+        "changes_url": changes_url,
         "last_step": steps[-1] if steps else None,
         "steps": steps,
         "may_submit": pending is None and services.may_submit(user, article),
