@@ -3,8 +3,8 @@ from django.contrib import admin, messages
 from django.db import models
 from django.urls import path
 from django.utils.functional import cached_property
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from articles import admin_views, autosave, permissions, presence
 from articles.admin_filters import PublicationFilter, is_scheduled_listing
@@ -68,9 +68,11 @@ class ArticleAdminForm(forms.ModelForm):
             try:
                 self.expected_version = read_version_token(token, self.instance.pk)
             except InvalidVersionToken as error:
+                message = gettext(
+                    "%(error)s Nothing was saved. Copy your text, reload the note and save again."
+                )
                 raise forms.ValidationError(
-                    f"{error} Nothing was saved. Copy your text, reload the note and save again.",
-                    code="invalid_version",
+                    message % {"error": error}, code="invalid_version"
                 ) from None
         return token
 

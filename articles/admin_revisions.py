@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from articles import autosave, permissions
@@ -90,7 +91,7 @@ class RevisionAdminMixin:
         return self._render(
             request,
             "history.html",
-            f"History: {article}",
+            gettext("History: %(note)s") % {"note": article},
             original=article,
             entries=history(article.pk),
             **(extra_context or {}),
@@ -108,12 +109,12 @@ class RevisionAdminMixin:
                 version = self._version_or_404(pk, int(value))
                 snapshots.append((snapshot_of_version(version), version))
             else:
-                raise Http404("Pick two revisions to compare.")
+                raise Http404(gettext("Pick two revisions to compare."))
         (old, old_version), (new, new_version) = snapshots
         return self._render(
             request,
             "compare.html",
-            f"Compare revisions: {article}",
+            gettext("Compare revisions: %(note)s") % {"note": article},
             original=article,
             changes=compare(old, new),
             old_version=old_version,
@@ -126,14 +127,16 @@ class RevisionAdminMixin:
         if request.method == "POST":
             outcome = restore_revision(article, version, user=request.user)
             self.log_change(request, article, f"Restored revision #{version.revision_id}.")
-            self.message_user(request, "Restored: a new revision was recorded.", messages.SUCCESS)
+            self.message_user(
+                request, gettext("Restored: a new revision was recorded."), messages.SUCCESS
+            )
             for note in outcome.not_restored:
                 self.message_user(request, note, messages.WARNING)
             return redirect(reverse("admin:articles_article_change", args=[article.pk]))
         return self._render(
             request,
             "restore_confirm.html",
-            f"Restore a revision of {article}",
+            gettext("Restore a revision of %(note)s") % {"note": article},
             original=article,
             version=version,
             changes=compare(Snapshot.of_article(article), snapshot_of_version(version)),
@@ -167,8 +170,10 @@ class RevisionAdminMixin:
             )
         self.message_user(
             request,
-            "This note was deleted while you edited it. Your text was kept: Add note offers "
-            "it back (and Recover deleted notes lists the note).",
+            gettext(
+                "This note was deleted while you edited it. Your text was kept: Add note offers "
+                "it back (and Recover deleted notes lists the note)."
+            ),
             messages.ERROR,
         )
         return redirect(reverse("admin:articles_article_changelist"))
@@ -180,7 +185,7 @@ class RevisionAdminMixin:
         response = self._render(
             request,
             "conflict.html",
-            f"Conflict: {current} was saved by someone else",
+            gettext("Conflict: %(note)s was saved by someone else") % {"note": current},
             original=current,
             copy=copy,
             mine=mine,
@@ -209,12 +214,13 @@ class RevisionAdminMixin:
                 comment=f"Saved over a concurrent edit (conflict copy #{copy.revision_id}).",
             )
         except InvalidVersionToken as error:
-            self.message_user(request, f"{error} Nothing was saved.", messages.ERROR)
+            message = gettext("%(error)s Nothing was saved.") % {"error": error}
+            self.message_user(request, message, messages.ERROR)
             return redirect(reverse("admin:articles_article_change", args=[pk]))
         except EditConflict:
             return self.render_conflict(request, Article.objects.get(pk=pk), copy)
         self.log_change(request, article, f"Saved conflict copy #{copy.revision_id}.")
-        self.message_user(request, "Your version was saved.", messages.SUCCESS)
+        self.message_user(request, gettext("Your version was saved."), messages.SUCCESS)
         return redirect(reverse("admin:articles_article_change", args=[pk]))
 
     def _check_fields_restorable(self, request, article, snapshot):
@@ -271,7 +277,8 @@ class RevisionAdminMixin:
         deleted = deleted_notes()
         if not permissions.edits_any(request.user):  # a writer: their own deleted notes
             deleted = [v for v in deleted if self._may_recover(request.user, v)]
-        return self._render(request, "recover_list.html", "Recover deleted notes", deleted=deleted)
+        title = gettext("Recover deleted notes")
+        return self._render(request, "recover_list.html", title, deleted=deleted)
 
     @staticmethod
     def _may_recover(user, version):
@@ -297,7 +304,7 @@ class RevisionAdminMixin:
             self.message_user(request, str(error), messages.ERROR)
             return redirect(reverse("admin:articles_article_recoverlist"))
         self.log_addition(request, outcome.article, "Recovered after deletion.")
-        self.message_user(request, "The note was recovered.", messages.SUCCESS)
+        self.message_user(request, gettext("The note was recovered."), messages.SUCCESS)
         for note in outcome.not_restored:
             self.message_user(request, note, messages.WARNING)
         return redirect(reverse("admin:articles_article_change", args=[outcome.article.pk]))

@@ -8,6 +8,7 @@ never cached. The logic is in ``articles.autosave`` and ``articles.presence``.
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
@@ -24,7 +25,7 @@ def _refused(message, status):
 
 def _not_yours(request, article):
     request.audit_reason = f"may not edit note {article.pk}" if article else "may not add notes"
-    return _refused("You may not edit this note.", 403)
+    return _refused(gettext("You may not edit this note."), 403)
 
 
 def editor_endpoint(view):
@@ -35,7 +36,7 @@ def editor_endpoint(view):
     @csrf_protect
     def wrapped(request, *args, **kwargs):
         if not permissions.writes_notes(request.user):
-            return _refused("Log in to the admin as an editor.", 403)
+            return _refused(gettext("Log in to the admin as an editor."), 403)
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -45,14 +46,16 @@ def editor_endpoint(view):
 def autosave(request):
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-        return _refused("The text is larger than a note may be.", 413)
+        return _refused(gettext("The text is larger than a note may be."), 413)
     if autosaves.over_rate_limit(request.user):
-        response = _refused("Too many autosaves; the next one will follow.", 429)
+        response = _refused(gettext("Too many autosaves; the next one will follow."), 429)
         response["Retry-After"] = str(autosaves.RATE_WINDOW)
         return response
     form = autosaves.AutosaveForm(request.POST)
     if not form.is_valid():
-        return JsonResponse({"error": "Invalid autosave.", "fields": form.errors}, status=400)
+        return JsonResponse(
+            {"error": gettext("Invalid autosave."), "fields": form.errors}, status=400
+        )
     article = form.cleaned_data["article"]
     if not permissions.can_edit(request.user, article):
         return _not_yours(request, article)
@@ -64,7 +67,9 @@ def autosave(request):
 def discard_autosave(request):
     form = autosaves.AutosaveForm(request.POST)
     if not form.is_valid():
-        return JsonResponse({"error": "Invalid request.", "fields": form.errors}, status=400)
+        return JsonResponse(
+            {"error": gettext("Invalid request."), "fields": form.errors}, status=400
+        )
     autosaves.discard_autosave(request.user, form.cleaned_data["article"])
     return JsonResponse({"discarded": True})
 

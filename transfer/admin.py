@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from articles import permissions
 from articles.models import Article, Category
@@ -34,25 +36,32 @@ def admin_import_limit():
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="Site or export",
-        help_text="A .zip of a Hexo, Hugo or Jekyll site, an Obsidian vault or Markdown files; "
-        "or a WordPress export (.xml), zipped with its wp-content/uploads folder for images.",
+        label=_("Site or export"),
+        help_text=_(
+            "A .zip of a Hexo, Hugo or Jekyll site, an Obsidian vault or Markdown files; "
+            "or a WordPress export (.xml), zipped with its wp-content/uploads folder for images."
+        ),
     )
-    format = forms.ChoiceField(choices=[(n, n) for n in ["auto", *FORMATS]], initial="auto")
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[(n, n) for n in ["auto", *FORMATS]], initial="auto"
+    )
     status = forms.ChoiceField(
         choices=[(n, n) for n in STATUS_CHOICES],
         initial="keep",
-        help_text="keep: the source's own draft flag.",
+        label=_("Status"),
+        help_text=_("keep: the source's own draft flag."),
     )
     default_category = forms.ModelChoiceField(
         Category.objects.all(),
         required=False,
         to_field_name="slug",
-        help_text="For notes whose categories and tags map to none of ours.",
+        label=_("Default category"),
+        help_text=_("For notes whose categories and tags map to none of ours."),
     )
     category_map = forms.FileField(
         required=False,
-        help_text="Optional TOML or YAML table: source category or tag name = category slug.",
+        label=_("Category map"),
+        help_text=_("Optional TOML or YAML table: source category or tag name = category slug."),
     )
 
     def clean_file(self):
@@ -111,7 +120,7 @@ class ImportedSourceAdmin(admin.ModelAdmin):
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
-            "title": "Import notes",
+            "title": gettext("Import notes"),
             "opts": self.model._meta,
         }
         if request.method == "POST" and "confirm" in request.POST:
@@ -147,9 +156,9 @@ class ImportedSourceAdmin(admin.ModelAdmin):
         try:
             choices = signing.loads(request.POST["confirm"], salt=SIGNING_SALT, max_age=86400)
         except signing.BadSignature:
-            return HttpResponseBadRequest("This import form is not valid any more.")
+            return HttpResponseBadRequest(gettext("This import form is not valid any more."))
         if not archives.upload_exists(choices["token"]):
-            messages.error(request, "The upload has expired: upload the file again.")
+            messages.error(request, gettext("The upload has expired: upload the file again."))
             context["form"] = ImportForm()
             return TemplateResponse(request, "admin/transfer/import.html", context)
         try:
