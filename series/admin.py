@@ -6,7 +6,7 @@ already belongs to another series.
 """
 
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils.translation import gettext_lazy as _
 
 from series.models import Series, SeriesPart
@@ -20,6 +20,13 @@ class SeriesPartInline(admin.TabularInline):
     ordering = ["position", "article__published_at", "pk"]
     verbose_name = _("part")
     verbose_name_plural = _("parts (in reading order: lower positions first)")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # A new part goes after the last one unless the editor types another position.
+        formset = super().get_formset(request, obj, **kwargs)
+        last = obj.parts.aggregate(last=Max("position"))["last"] if obj and obj.pk else None
+        formset.form.base_fields["position"].initial = 1 if last is None else last + 1
+        return formset
 
 
 @admin.register(Series)

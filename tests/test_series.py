@@ -1,6 +1,6 @@
 """Series: ordering, the public boundary (drafts hidden, counted out), the note page's block,
-the series pages and feeds, the sitemap, the search filter, cache invalidation, the admin and
-query counts."""
+the series pages and feeds, the sitemap, the search filter, cache invalidation and query
+counts. The admin: tests/test_series_admin.py."""
 
 import json
 import re

@@ -1,6 +1,8 @@
 """The series admin: the Editor role manages series, parts are ordered notes found by
 autocomplete, and a note already in a series cannot join another."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -32,6 +34,10 @@ def test_admin_series_forms_render_with_the_parts_inline(staff_client):
     assert change.status_code == 200
     assert "SECRET-DRAFT" in html  # editors see and order drafts too
     assert 'class="admin-autocomplete' in html
+    # A new part is offered the position after the last one.
+    last = series.parts.get().position
+    assert re.search(rf'name="parts-1-position" value="{last + 1}"', html)
+    assert re.search(r'name="parts-0-position" value="1"', add.content.decode())
 
 
 def test_admin_adds_a_series_with_ordered_parts(staff_client):
