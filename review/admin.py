@@ -71,6 +71,7 @@ class ReviewRequestAdmin(admin.ModelAdmin):
         return [
             path("submit/<int:pk>/", view(admin_views.submit), name="review_submit"),
             path("<int:pk>/approve/", view(admin_views.approve), name="review_approve"),
+            path("<int:pk>/withdraw/", view(admin_views.withdraw), name="review_withdraw"),
             path("<int:pk>/send-back/", view(admin_views.send_back), name="review_send_back"),
             path("links/<int:pk>/new/", view(admin_views.create_link), name="review_link_create"),
             path(

@@ -71,6 +71,18 @@ def submit(request, pk):
     return back(article)
 
 
+@require_POST
+def withdraw(request, pk):
+    review = get_object_or_404(ReviewRequest.objects.select_related("article"), pk=pk)
+    try:
+        services.withdraw(review, request.user)
+    except services.ReviewRefused as refusal:
+        return refused(request, review.article, refusal.message, 409)
+    logged(request, review.article, "Withdrawn from review.")
+    messages.success(request, _("Withdrawn: the note no longer waits for review."))
+    return back(review.article)
+
+
 def decide(request, pk, *, sending_back):
     review = get_object_or_404(ReviewRequest.objects.select_related("article"), pk=pk)
     article = review.article

@@ -26,6 +26,7 @@ class ReviewRequest(models.Model):
         SENT_BACK = "sent_back", _("Sent back")
         # Published by other means (the form, a bulk action) while it waited.
         CLOSED = "closed", _("Closed: published meanwhile")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the writer")
 
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="review_requests", verbose_name=_("note")
@@ -83,6 +84,7 @@ class ReviewStep(models.Model):
         SCHEDULED = "scheduled", _("Approved, scheduled")
         SENT_BACK = "sent_back", _("Sent back")
         CLOSED = "closed", _("Closed: published meanwhile")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the writer")
 
     request = models.ForeignKey(ReviewRequest, on_delete=models.CASCADE, related_name="steps")
     actor = models.ForeignKey(

@@ -1,4 +1,4 @@
-"""The review workflow's writes: submit, approve (now or at a time), send back.
+"""The review workflow's writes: submit, withdraw, approve (now or at a time), send back.
 
 Each step is one transaction: the request's new state, its ReviewStep (who, when, comment,
 resulting state), the note's publication through ``articles.services.save_article`` (a
@@ -110,6 +110,18 @@ def send_back(review, user, *, comment, expected_version=None, admin_url=""):
         _decide(review, user)
         step = _record(review, user, Action.SENT_BACK, comment)
         notifications.decided(review, step, admin_url)
+    return review
+
+
+def withdraw(review, user):
+    """The writer takes a pending submission back (to go on writing, or by mistake)."""
+    if not can_edit(user, review.article):
+        raise PermissionDenied
+    with transaction.atomic():
+        review = _lock_pending(review)
+        review.state = State.WITHDRAWN
+        _decide(review, user)
+        _record(review, user, Action.WITHDRAWN, "")
     return review
 
 

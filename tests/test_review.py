@@ -378,3 +378,20 @@ def test_each_step_is_in_the_notes_admin_history(client, writer, chief, draft):
         ("chief", "Sent back to the writer."),
         ("contributor", "Submitted for review."),
     ]
+
+
+def test_the_writer_withdraws_a_submission_and_may_submit_again(client, writer, draft):
+    submit(client, writer, draft)
+    review = ReviewRequest.objects.get()
+    page = client.get(change_page(draft)).content.decode()
+    assert 'id="review-withdraw-button"' in page
+    url = reverse("admin:review_withdraw", args=[review.pk])
+    assert post_as(client, contributor("stranger"), url).status_code == 403
+    assert ReviewRequest.objects.get().state == State.PENDING
+    assert post_as(client, writer, url).status_code == 302
+    review.refresh_from_db()
+    assert (review.state, review.decided_by) == (State.WITHDRAWN, writer)
+    assert review.steps.last().action == ReviewStep.Action.WITHDRAWN
+    assert post_as(client, writer, url).status_code == 409  # no longer pending
+    assert submit(client, writer, draft).status_code == 302
+    assert ReviewRequest.objects.filter(state=State.PENDING).count() == 1

@@ -66,6 +66,7 @@ def review_panel(context):
         "steps": steps,
         "may_submit": pending is None and services.may_submit(user, article),
         "may_decide": may_decide,
+        "may_withdraw": pending is not None and editable,
         "submit_form": SubmitForm(),
         "decision_form": DecisionForm(initial={"version": article.version}),
         "pending_count": pending_review_count() if can_review(user) else None,
