@@ -424,3 +424,48 @@ def test_on_the_site_a_writer_previews_only_their_own_drafts(role, other):
     client = login(user)
     assert client.get(mine.get_absolute_url()).status_code == 200
     assert client.get(theirs.get_absolute_url()).status_code == (404 if role in WRITERS else 200)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_recovering_deleted_notes(role, other):
+    from reversion.models import Version
+
+    user = role_user(role)
+    mine_draft, mine_published, theirs = note_of(user), note_of(user, draft=False), note_of(other)
+    editor = login(role_user(EDITOR, "deleter"))
+    for note in (mine_draft, mine_published, theirs):
+        editor.post(reverse("admin:articles_article_delete", args=[note.pk]), {"post": "yes"})
+    deleted = {int(v.object_id): v for v in Version.objects.get_deleted(Article)}
+    client = login(user)
+    listed = client.get(reverse("admin:articles_article_recoverlist")).context["deleted"]
+    may = {
+        CONTRIBUTOR: {mine_draft.pk},
+        AUTHOR: {mine_draft.pk, mine_published.pk},
+    }.get(role, {mine_draft.pk, mine_published.pk, theirs.pk})
+    assert {int(v.object_id) for v in listed} == may
+    for pk, version in deleted.items():
+        response = client.post(reverse("admin:articles_article_recover", args=[version.pk]))
+        assert response.status_code == (302 if pk in may else 403)
+        assert Article.objects.filter(pk=pk).exists() == (pk in may)
+
+
+@pytest.mark.parametrize("role", WRITERS)
+def test_a_conflict_copy_cannot_bring_back_what_the_writer_may_not_set(role):
+    from articles.conflicts import version_token
+    from articles.revisions import store_conflict_copy
+
+    user = role_user(role)
+    note = note_of(user)
+    save_article(note, user=user)
+    note.refresh_from_db()
+    submitted = Article.objects.get(pk=note.pk)
+    submitted.status, submitted.body = Article.Status.PUBLISHED, "我的版本"
+    copy = store_conflict_copy(submitted, tags=[], user=user, current_version=note.version)
+    url = reverse("admin:articles_article_take_mine", args=[note.pk, copy.pk])
+    response = login(user).post(url, {"base_version": version_token(note)})
+    if role == CONTRIBUTOR:
+        assert response.status_code == 403
+        assert stored(note)["status"] == "draft" and stored(note)["body"] != "我的版本"
+    else:
+        assert response.status_code == 302
+        assert stored(note)["status"] == "published" and stored(note)["body"] == "我的版本"
