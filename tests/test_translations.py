@@ -16,6 +16,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from ops.catalogs import IGNORED
+from tests.transfer_helpers import SITE_PATHS, import_notes
 
 LOCALE = settings.BASE_DIR / "locale"
 CATALOG = LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"
@@ -101,3 +102,17 @@ def test_the_import_pages_speak_chinese(staff_client):
     page = staff_client.post(url, {"file": upload, "format": "auto", "status": "keep"}).text
     assert "请上传站点或笔记库的 .zip 文件" in page and 'value="检查（试运行）"' in page
     assert "Upload a .zip" not in page and "Check (dry run)" not in page
+
+
+@override_settings(LANGUAGE_CODE="zh-hans")
+def test_an_import_report_speaks_chinese_in_the_admin_and_english_on_the_console(
+    staff_client, media_root
+):
+    export = SITE_PATHS["wxr"]
+    upload = SimpleUploadedFile("blog.xml", export.read_bytes(), content_type="text/xml")
+    url = reverse("admin:transfer_import")
+    page = staff_client.post(url, {"file": upload, "format": "auto", "status": "keep"}).text
+    assert "试运行：尚未保存任何内容" in page and "将导入：新建 " in page
+    assert "#44，第 74 行：正文为空" in page and "找不到文件" in page
+    ok, output = import_notes(export, dry_run=True)
+    assert "Would import: " in output and "#44, line 74: empty body" in output

@@ -16,6 +16,7 @@ import yaml
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
 
 from transfer.notes import SkipFile
@@ -51,7 +52,7 @@ def split(text):
         return {}, text, 1
     boundaries = list(handler.FM_BOUNDARY.finditer(text))
     if len(boundaries) < 2 or boundaries[0].start() != 0:
-        raise SkipFile("front matter is not closed", line=1)
+        raise SkipFile(_("front matter is not closed"), line=1)
     opening, closing = boundaries[0], boundaries[1]
     end_of_line = text.find("\n", closing.start())
     body_start = len(text) if end_of_line < 0 else end_of_line + 1
@@ -66,19 +67,23 @@ def split(text):
         line = mark.line + 2 if mark else 1  # the front matter starts on the file's line 2
         parts = [getattr(error, "context", None), getattr(error, "problem", None)]
         reason = " ".join(part for part in parts if part)
-        raise SkipFile(f"bad YAML front matter: {reason or error}", line=line) from error
+        reason = _("bad YAML front matter: %(error)s") % {"error": reason or error}
+        raise SkipFile(reason, line=line) from error
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"line (\d+)", str(error))
         line = int(found.group(1)) + 1 if found else 1
-        raise SkipFile(f"bad TOML front matter: {error}", line=line) from error
+        reason = _("bad TOML front matter: %(error)s") % {"error": error}
+        raise SkipFile(reason, line=line) from error
     except json.JSONDecodeError as error:
-        raise SkipFile(f"bad JSON front matter: {error.msg}", line=error.lineno) from error
+        reason = _("bad JSON front matter: %(error)s") % {"error": error.msg}
+        raise SkipFile(reason, line=error.lineno) from error
     except (ValueError, TypeError) as error:  # YAML's 2024-13-45 is a "date" that does not exist
-        raise SkipFile(f"bad front matter value: {error}", line=1) from error
+        reason = _("bad front matter value: %(error)s") % {"error": error}
+        raise SkipFile(reason, line=1) from error
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):
-        raise SkipFile("front matter is not a table of keys and values", line=2)
+        raise SkipFile(_("front matter is not a table of keys and values"), line=2)
     return metadata, text[body_start:], _line_of(text, body_start)
 
 
@@ -126,9 +131,9 @@ def as_datetime(value):
         except ValueError:
             result = None
         if result is None:
-            raise ValueError(f"not a date: {value!r}")
+            raise ValueError(_("not a date: %(value)r") % {"value": value})
     else:
-        raise ValueError(f"not a date: {value!r}")
+        raise ValueError(_("not a date: %(value)r") % {"value": value})
     if timezone.is_naive(result):
         result = timezone.make_aware(result)
     return result

@@ -79,20 +79,40 @@ class ImportReport:
 
     def detail_lines(self):
         """The report after the summary line, as (heading, [lines]) sections."""
-        mapping = sorted(self.mapping.items())
+        found = _("%(where)s: %(what)s")
         return [
             (
                 _("Skipped"),
-                [f"{_at(label, line)}: {reason}" for label, line, reason in self.skipped],
+                [
+                    found % {"where": _at(label, line), "what": reason}
+                    for label, line, reason in self.skipped
+                ],
             ),
-            (_("Images missing"), [f"{lb}: {ref} ({why})" for lb, ref, why in self.images_missing]),
-            (_("Links to notes not found"), [f"{lb}: [[{to}]]" for lb, to in self.links_missing]),
+            (
+                _("Images missing"),
+                [
+                    _("%(where)s: %(image)s (%(reason)s)")
+                    % {"where": label, "image": ref, "reason": why}
+                    for label, ref, why in self.images_missing
+                ],
+            ),
+            (
+                _("Links to notes not found"),
+                [found % {"where": lb, "what": f"[[{to}]]"} for lb, to in self.links_missing],
+            ),
             (
                 _("Category mapping used"),
-                [f"{n} -> {slug}: {c} note(s)" for (n, slug), c in mapping],
+                [
+                    _("%(name)s -> %(slug)s: %(count)d note(s)")
+                    % {"name": name, "slug": slug, "count": count}
+                    for (name, slug), count in sorted(self.mapping.items())
+                ],
             ),
             (_("Unmapped notes (default category)"), [f"{lb} -> {s}" for lb, s in self.unmapped]),
-            (_("Slugs already taken"), [f"{lb}: {a} -> {b}" for lb, a, b in self.renamed]),
+            (
+                _("Slugs already taken"),
+                [found % {"where": lb, "what": f"{a} -> {b}"} for lb, a, b in self.renamed],
+            ),
         ]
 
 
@@ -143,7 +163,7 @@ class Importer:
             except SkipFile as error:
                 self.report.skip(str(path), error.line, error.reason)
             except OSError as error:
-                self.report.skip(str(path), None, f"cannot read: {error}")
+                self.report.skip(str(path), None, _("cannot read: %(error)s") % {"error": error})
         return sum(len(sources) for _format, sources in self.batches)
 
     def run(self, advance=lambda: None):
@@ -156,7 +176,9 @@ class Importer:
                     self.report.skip(source.label, error.line, error.reason)
                     advance()
                 except OSError as error:
-                    self.report.skip(source.label, None, f"cannot read: {error}")
+                    self.report.skip(
+                        source.label, None, _("cannot read: %(error)s") % {"error": error}
+                    )
                     advance()
             if hasattr(fmt, "link"):
                 self.report.links_missing += fmt.link(notes)
@@ -177,14 +199,19 @@ class Importer:
         except (ValidationError, DatabaseError) as error:
             self.media.discard_file()
             reason = "; ".join(getattr(error, "messages", [str(error)]))
-            self.report.skip(note.source.label, None, f"not stored: {reason}")
+            self.report.skip(
+                note.source.label, None, _("not stored: %(reason)s") % {"reason": reason}
+            )
 
     def _store(self, fmt, note):
         label, report = note.source.label, self.report
         resolution = self.mapper.resolve(note.categories, note.tags)
         if resolution.category is None:
-            names = ", ".join([*note.categories, *note.tags]) or "none"
-            raise SkipFile(f"no category maps ({names}); name one with --default-category")
+            names = ", ".join([*note.categories, *note.tags]) or _("none")
+            raise SkipFile(
+                _("no category maps (%(names)s); name one with --default-category")
+                % {"names": names}
+            )
         body = rewrite_image_urls(fmt.prepare_body(note), lambda ref: self._image(fmt, note, ref))
         status = self.options.status
         if status == "keep":
@@ -247,7 +274,7 @@ class Importer:
             return None  # a URL elsewhere on the web: left alone
         path = find_file(candidates, note.source.root)
         if path is None:
-            self.report.images_missing.append((note.source.label, ref, "file not found"))
+            self.report.images_missing.append((note.source.label, ref, _("file not found")))
             return None
         try:
             return self.media.copy(path)

@@ -4,6 +4,7 @@ import re
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from transfer import frontmatter as fm
 from transfer.formats.markdown import MarkdownFormat, find_ancestor
@@ -37,7 +38,7 @@ class JekyllFormat(MarkdownFormat):
 
     def parse(self, source):
         if not source.draft_by_location and not DATED_NAME_RE.match(source.path.stem):
-            raise SkipFile("a post's name must start with its date: YYYY-MM-DD-title.md", line=1)
+            raise SkipFile(_("a post's name must start with its date: YYYY-MM-DD-title.md"), line=1)
         return super().parse(source)
 
     def names(self, value):
@@ -51,7 +52,8 @@ class JekyllFormat(MarkdownFormat):
         try:
             day = datetime(*(int(part) for part in dated.groups()[:3]))
         except ValueError as error:
-            raise SkipFile(f"the date in the name does not exist: {error}", line=1) from error
+            reason = _("the date in the name does not exist: %(error)s") % {"error": error}
+            raise SkipFile(reason, line=1) from error
         return timezone.make_aware(day)
 
     def default_slug(self, source, note):

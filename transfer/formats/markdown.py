@@ -2,6 +2,8 @@
 
 import re
 
+from django.utils.translation import gettext as _
+
 from articles.rendering import markdown_plain_text
 from transfer import frontmatter as fm
 from transfer.media import image_candidates
@@ -23,7 +25,8 @@ def read_text(path):
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        raise SkipFile(f"not UTF-8 text (byte {error.start})", line=line) from error
+        reason = _("not UTF-8 text (byte %(byte)d)") % {"byte": error.start}
+        raise SkipFile(reason, line=line) from error
 
 
 def is_hidden(path, root):
@@ -43,7 +46,8 @@ class MarkdownFormat:
         """The source files under ``path`` (a folder or one file)."""
         if path.is_file():
             if path.suffix.lower() not in MARKDOWN_SUFFIXES:
-                raise SkipFile(f"not a Markdown file ({', '.join(sorted(MARKDOWN_SUFFIXES))})")
+                suffixes = ", ".join(sorted(MARKDOWN_SUFFIXES))
+                raise SkipFile(_("not a Markdown file (%(suffixes)s)") % {"suffixes": suffixes})
             files = [path]
         else:
             files = sorted(
@@ -73,15 +77,15 @@ class MarkdownFormat:
         text = read_text(source.path)
         metadata, body, body_line = fm.split(text)
         if not body.strip():
-            raise SkipFile("empty body", line=body_line)
+            raise SkipFile(_("empty body"), line=body_line)
         title = metadata.get("title")
         if title is None or title == "":
             title = self.default_title(source, body)
         if not isinstance(title, str | int | float):
-            raise SkipFile("the title is not text", line=fm.key_line(text, "title"))
+            raise SkipFile(_("the title is not text"), line=fm.key_line(text, "title"))
         title = " ".join(str(title).split())
         if len(title) > 200:
-            raise SkipFile("the title is longer than 200 characters", fm.key_line(text, "title"))
+            raise SkipFile(_("the title is longer than 200 characters"), fm.key_line(text, "title"))
         note = ParsedNote(
             source=source,
             title=title,
@@ -112,7 +116,8 @@ class MarkdownFormat:
                     return fm.as_datetime(metadata[key])
                 except ValueError as error:
                     raise SkipFile(
-                        f"{key}: {error}, expected e.g. 2024-05-01 10:00:00",
+                        _("%(key)s: %(error)s, expected e.g. 2024-05-01 10:00:00")
+                        % {"key": key, "error": error},
                         line=fm.key_line(text, key),
                     ) from error
         return None

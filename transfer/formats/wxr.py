@@ -15,6 +15,7 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException, ElementTree
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
 from markdownify import MarkdownConverter
 
 from articles.rendering import extract_math, markdown_plain_text
@@ -42,7 +43,7 @@ NOT_PUBLISHED = {"draft", "pending", "private", "auto-draft"}
 
 def _child_text(element, local, ns_part="wordpress.org/export"):
     for child in element:
-        namespace, _, name = child.tag.rpartition("}")
+        namespace, _brace, name = child.tag.rpartition("}")
         if (
             name == local
             and ns_part in namespace
@@ -139,9 +140,10 @@ class WXRFormat(MarkdownFormat):
         try:
             channel = ElementTree.fromstring(raw).find("channel")
         except ParseError as error:
-            raise SkipFile(f"not well-formed XML: {error}", line=error.position[0]) from error
+            reason = _("not well-formed XML: %(error)s") % {"error": error}
+            raise SkipFile(reason, line=error.position[0]) from error
         except DefusedXmlException as error:  # entity expansion, external references
-            raise SkipFile(f"refused XML: {error!r}") from error
+            raise SkipFile(_("refused XML: %(error)r") % {"error": error}) from error
         site = (channel.findtext("link") or "").rstrip("/") if channel is not None else ""
         sources = []
         for item in channel.iter("item") if channel is not None else []:
@@ -168,14 +170,14 @@ class WXRFormat(MarkdownFormat):
         content = item.find(f"{{{CONTENT_NS}}}encoded")
         content = content.text if content is not None and content.text else ""
         if not content.strip():
-            raise SkipFile("empty body", line=line)
+            raise SkipFile(_("empty body"), line=line)
         if not title or len(title) > 200:
-            raise SkipFile("no title, or a title longer than 200 characters", line=line)
+            raise SkipFile(_("no title, or a title longer than 200 characters"), line=line)
         try:
             published_at = _wp_date(item, "post_date")
             revised_at = _wp_date(item, "post_modified")
         except ValueError as error:
-            raise SkipFile(f"post_date: {error}", line=line) from error
+            raise SkipFile(_("post_date: %(error)s") % {"error": error}, line=line) from error
         before, content = fm.split_more(content)
         status = _child_text(item, "status").strip()
         note = ParsedNote(
