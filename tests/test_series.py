@@ -128,6 +128,11 @@ def test_series_page_lists_published_parts_in_reading_order(client, rl_series):
     assert "共 3 篇" in html
     positions = [html.index(f'href="{a.get_absolute_url()}"') for a in (mdp, value, reinforce)]
     assert positions == sorted(positions)
+    assert re.findall(r'<p class="series-part-number">(.*?)</p>', html) == [
+        "第 1 篇",
+        "第 2 篇",
+        "第 3 篇",
+    ]
     assert "SECRET" not in html
     assert f'href="{reverse("feeds:series_atom", kwargs={"slug": series.slug})}"' in html
     assert '<li aria-current="page">强化学习基础</li>' in html  # breadcrumbs
