@@ -1,5 +1,5 @@
-"""Review: submit, approve now or at a time, send back with a comment, resubmit; each step
-recorded, emails after commit, counts and filters; refused steps change nothing."""
+"""Review: submit, withdraw, approve now or at a time, send back with a comment, resubmit;
+each step recorded, emails after commit; refused steps change nothing."""
 
 import re
 from datetime import timedelta
