@@ -29,6 +29,8 @@ def site_paths():
     return [
         reverse("feeds:home"),
         reverse("articles:category_list"),
+        reverse("feeds:archive_index"),
+        reverse("series:index"),
         reverse("search:results"),
         reverse("sitemap"),
         *(reverse(f"feeds:{name}") for name in FEED_FORMATS),
@@ -53,8 +55,22 @@ def tag_paths(tag):
     ]
 
 
+def series_paths(series, article_urls=()):
+    slug = {"slug": series.slug}
+    return [
+        *site_paths(),
+        reverse("series:detail", kwargs=slug),
+        *(reverse(f"feeds:series_{name}", kwargs=slug) for name in FEED_FORMATS),
+        *article_urls,
+    ]
+
+
 def article_paths(article):
+    from series.models import Series
+
     paths = [article.get_absolute_url(), *category_paths(article.category)]
+    for series in Series.objects.filter(parts__article_id=article.pk):
+        paths += series_paths(series)
     when = article.published_at
     if when is not None:
         paths += [

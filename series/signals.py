@@ -3,36 +3,24 @@ feeds, the sidebar) go stale, through the page cache's own invalidation (a new g
 after commit, and the purge hook told the paths when one is set)."""
 
 from django.db.models.signals import post_delete, post_save
-from django.urls import reverse
 
 from pagecache import purge
 from pagecache.invalidation import invalidate_after_commit
 from series.models import Series, SeriesPart
 
 
-def series_paths(series, article_urls=()):
-    slug = {"slug": series.slug}
-    return [
-        *purge.site_paths(),
-        reverse("series:index"),
-        reverse("series:detail", kwargs=slug),
-        *(reverse(f"feeds:series_{name}", kwargs=slug) for name in purge.FEED_FORMATS),
-        *article_urls,
-    ]
-
-
 def _series_changed(sender, instance, using=None, **kwargs):
     paths = []
     if purge.enabled():
         parts = SeriesPart.objects.filter(series_id=instance.pk).select_related("article")
-        paths = series_paths(instance, [part.article.get_absolute_url() for part in parts])
+        paths = purge.series_paths(instance, [part.article.get_absolute_url() for part in parts])
     invalidate_after_commit(paths, using)
 
 
 def _part_changed(sender, instance, using=None, **kwargs):
     paths = []
     if purge.enabled():
-        paths = series_paths(instance.series, [instance.article.get_absolute_url()])
+        paths = purge.series_paths(instance.series, [instance.article.get_absolute_url()])
     invalidate_after_commit(paths, using)
 
 

@@ -166,6 +166,19 @@ def test_purge_hook_gets_the_changed_paths_after_commit(article, purge_server, c
         assert wait_for(received, arrived, path), path
 
 
+def test_purge_hook_covers_the_series_of_a_changed_note(article, purge_server, committing):
+    from tests.factories_series import SeriesPartFactory
+
+    part = SeriesPartFactory(article=article, series__slug="rl-basics")
+    received, arrived = purge_server
+    with committing():
+        article.title = "改过的标题"
+        article.save()
+    for path in ("/series/rl-basics/", "/feeds/series/rl-basics/rss/", "/series/", "/archive/"):
+        assert wait_for(received, arrived, path), path
+    assert part.series.get_absolute_url() == "/series/rl-basics/"
+
+
 def test_purge_hook_is_off_by_default(article, settings, committing, monkeypatch):
     from pagecache import purge
 
