@@ -1,6 +1,6 @@
-"""Review in a real Chromium: a contributor submits a draft, an editor approves it from the
-waiting list, the note appears in the home page stream and the RSS feed; a preview link
-opens the draft for a visitor without an account."""
+"""Review in a real Chromium: a contributor submits a draft, an editor sends it back with a
+comment, the contributor reads it and submits again, the editor approves it, the note appears
+in the home page stream and the RSS feed; a preview link opens the draft for a visitor."""
 
 import pytest
 from playwright.sync_api import expect
@@ -38,17 +38,15 @@ def test_a_contributor_submits_an_editor_approves_and_the_note_goes_out(
     change = f"/admin/articles/article/{draft.pk}/change/"
 
     writing = browser.new_context(base_url=live_server.url)
-    page = writing.new_page()
-    log_in(page, "guest")
-    page.goto(change)
-    panel = page.locator("#review-panel")
+    writer_page = writing.new_page()
+    log_in(writer_page, "guest")
+    writer_page.goto(change)
+    panel = writer_page.locator("#review-panel")
     expect(panel).to_contain_text("Not submitted for review")
     panel.locator("textarea[name='review_submit-comment']").fill("请审阅")
     panel.locator("#review-submit-button").click()
-    expect(page.locator("#review-state")).to_contain_text("Waiting for review")
+    expect(writer_page.locator("#review-state")).to_contain_text("Waiting for review")
     expect(panel.locator("#review-approve-button")).to_have_count(0)  # not theirs to decide
-    page.goto("about:blank")
-    writing.close()
 
     reviewing = browser.new_context(base_url=live_server.url)
     page = reviewing.new_page()
@@ -57,6 +55,19 @@ def test_a_contributor_submits_an_editor_approves_and_the_note_goes_out(
     page.locator("#review-waiting a").click()
     page.get_by_role("link", name="REVIEW-FLOW 策略梯度草稿").click()
     expect(page.locator("#review-history")).to_contain_text("请审阅")
+    page.locator("textarea[name='review_decision-comment']").fill("第二节缺一个例子")
+    page.locator("#review-send-back-button").click()
+    expect(page.locator("#review-state")).to_contain_text("Sent back")
+
+    # The writer reads the comment on their note and submits again.
+    writer_page.goto(change)
+    expect(writer_page.locator("#review-sent-back-comment")).to_have_text("第二节缺一个例子")
+    writer_page.locator("#review-submit-button").click()
+    expect(writer_page.locator("#review-state")).to_contain_text("Waiting for review")
+    writer_page.goto("about:blank")
+    writing.close()
+
+    page.reload()
     page.locator("#review-panel").scroll_into_view_if_needed()
     screenshot(page, "review-panel-editor")
     page.locator("#review-approve-button").click()
@@ -64,7 +75,8 @@ def test_a_contributor_submits_an_editor_approves_and_the_note_goes_out(
     page.goto("about:blank")
     reviewing.close()
 
-    assert ReviewRequest.objects.get().state == ReviewRequest.State.APPROVED
+    states = ReviewRequest.objects.order_by("pk").values_list("state", flat=True)
+    assert list(states) == [ReviewRequest.State.SENT_BACK, ReviewRequest.State.APPROVED]
     assert Article.objects.get(pk=draft.pk).is_published()
     visitor = browser.new_context(base_url=live_server.url)
     page = visitor.new_page()
