@@ -469,3 +469,17 @@ def test_a_conflict_copy_cannot_bring_back_what_the_writer_may_not_set(role):
     else:
         assert response.status_code == 302
         assert stored(note)["status"] == "published" and stored(note)["body"] == "我的版本"
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("whose", ["own", "other"])
+def test_preview_links_for_notes_one_may_edit(role, whose, other):
+    from review.models import PreviewLink
+
+    user = role_user(role)
+    note = note_of(user if whose == "own" else other)
+    url = reverse("admin:review_link_create", args=[note.pk])
+    response = login(user).post(url, {"review_link-days": 7})
+    allowed = whose == "own" or role in EDITORS
+    assert response.status_code == (302 if allowed else 403)
+    assert PreviewLink.objects.filter(article=note).exists() == allowed
