@@ -179,7 +179,8 @@ def test_a_user_with_notes_is_reassigned_then_deleted_and_their_entries_stay():
     client = login(root)
     AuditEntry.objects.create(action=Action.LOGIN, user=writer, username="guest")
     delete = reverse("admin:auth_user_delete", args=[writer.pk])
-    assert client.post(delete, {"post": "yes"}).status_code == 200  # refused: protected notes
+    refused = client.post(delete, {"post": "yes"})  # refused: protected notes
+    assert refused.status_code == 200 and "Reassign their notes to an editor" in refused.text
     assert get_user_model().objects.filter(pk=writer.pk).exists()
     users = reverse("admin:auth_user_changelist")
     confirm = client.post(users, {"action": "reassign", "_selected_action": [writer.pk]})
