@@ -16,7 +16,7 @@ import {
 import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
 import { lintGutter, lintKeymap } from "@codemirror/lint";
 import { markdown, markdownLanguage } from "@codemirror/lang-markdown";
-import { tags } from "@lezer/highlight";
+import { tags, tagHighlighter } from "@lezer/highlight";
 
 import { mathSyntax, mathTag, mathMarkTag, mathPopups } from "./math.js";
 import { countDocument } from "./counts.js";
@@ -86,12 +86,23 @@ function mount(container) {
   const labels = { text: container.dataset.labelText, uploading: container.dataset.labelUploading };
   const label = document.querySelector(`label[for="${textarea.id}"]`);
   let fromTextarea = false;
+  /* The editor's text goes to the textarea when the browser is idle (within SYNC ms): laying
+     out a 50 KB textarea and running its input handlers on every key would cost more than the
+     key itself. Flushed before the form is submitted and before the page is hidden (autosave's
+     beacon reads the textarea). */
+  const SYNC = 500;
+  const later = window.requestIdleCallback
+    ? (fn) => window.requestIdleCallback(fn, { timeout: SYNC })
+    : (fn) => window.setTimeout(fn, 100);
+  const cancel = window.cancelIdleCallback || window.clearTimeout;
+  let syncTimer = null;
+  let synced = textarea.value; // what the textarea got from the editor (or had)
   let preview = null;
   let uploader = null;
   let countTimer = null;
 
   const wide = window.matchMedia("(min-width: 1024px)");
-  const bothVisible = () => wide.matches && container.dataset.view !== "preview-only";
+  const bothVisible = () => wide.matches;
 
   function followCursor(view) {
     if (!bothVisible() && container.dataset.view !== "preview") return;
@@ -113,7 +124,8 @@ function mount(container) {
 
   function showErrors(view) {
     const found = katexDiagnostics(view, pane);
-    const list = container.querySelector(".desk-errors");
+    const box = container.querySelector(".desk-errors");
+    const list = box && box.querySelector("ul");
     if (!list) return;
     list.replaceChildren(
       ...found.map((item) => {
@@ -130,7 +142,7 @@ function mount(container) {
         return li;
       }),
     );
-    list.hidden = found.length === 0;
+    box.hidden = found.length === 0;
   }
 
   const commands = commandsFor(
@@ -158,6 +170,11 @@ function mount(container) {
         EditorView.lineWrapping,
         markdown({ base: markdownLanguage, extensions: [mathSyntax] }),
         syntaxHighlighting(deskHighlight),
+        /* Classes as well, for the stylesheet and the tests: formulas and their delimiters. */
+        syntaxHighlighting(tagHighlighter([
+          { tag: mathTag, class: "cm-math" },
+          { tag: mathMarkTag, class: "cm-math-mark" },
+        ])),
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
         mathPopups,
         lintGutter(),
@@ -202,10 +219,7 @@ function mount(container) {
         }),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) {
-            if (!fromTextarea) {
-              textarea.value = update.state.doc.toString();
-              textarea.dispatchEvent(new Event("input", { bubbles: true }));
-            }
+            if (!fromTextarea && syncTimer === null) syncTimer = later(flush);
             preview.schedule();
             refreshCounts(update.view);
           }
@@ -215,10 +229,23 @@ function mount(container) {
     }),
   });
 
+  function flush() {
+    if (syncTimer !== null) cancel(syncTimer);
+    syncTimer = null;
+    const text = view.state.doc.toString();
+    if (textarea.value === text) return;
+    textarea.value = synced = text;
+    textarea.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
   /* What others write into the textarea (autosave's restore, a test's fill, typing in it). */
   textarea.addEventListener("input", () => {
+    if (textarea.value === synced) return; // our own write, or an event without a change
+    synced = textarea.value;
     const current = view.state.doc.toString();
     if (textarea.value === current) return;
+    if (syncTimer !== null) cancel(syncTimer);
+    syncTimer = null;
     fromTextarea = true;
     try {
       view.dispatch({ changes: changeFor(current, textarea.value) });
@@ -234,10 +261,12 @@ function mount(container) {
     uploader.uploadAll(files);
   });
   if (form) {
-    form.addEventListener("submit", () => {
-      textarea.value = view.state.doc.toString();
-    });
+    form.addEventListener("submit", flush, true);
   }
+  /* Capturing: before autosave's own pagehide listener on window. */
+  window.addEventListener("pagehide", flush, true);
+  document.addEventListener("visibilitychange", flush, true);
+  container.deskFlush = flush;
   if (label) {
     label.addEventListener("click", (event) => {
       event.preventDefault();
