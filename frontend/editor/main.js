@@ -147,7 +147,7 @@ function mount(container) {
 
   const commands = commandsFor(
     labels,
-    () => container.querySelector(".desk-file").click(),
+    () => container.querySelector(".desk-file")?.click(),
     () => toggleFullscreen(),
   );
 
@@ -322,10 +322,12 @@ function mount(container) {
     });
   });
   const picker = container.querySelector(".desk-file");
-  picker.addEventListener("change", () => {
-    uploader.uploadAll(imageFiles(picker));
-    picker.value = "";
-  });
+  if (picker) {
+    picker.addEventListener("change", () => {
+      uploader.uploadAll(imageFiles(picker));
+      picker.value = "";
+    });
+  }
 
   container.querySelectorAll("[data-desk-hidden]").forEach((el) => {
     el.hidden = false;

@@ -54,6 +54,14 @@
     function say(text) {
       if (state) state.textContent = text;
     }
+    /* The messages, translated by the change form template (data-msg-*). */
+    function message(name, fallback, values) {
+      var text = status.dataset["msg" + name] || fallback;
+      Object.keys(values || {}).forEach(function (key) {
+        text = text.replace("%(" + key + ")s", values[key]);
+      });
+      return text;
+    }
     function keepLocally(data) {
       try {
         localStorage.setItem(localKey, JSON.stringify({ at: Date.now(), values: data }));
@@ -73,23 +81,27 @@
             lastSent = snapshot;
             refused = false;
             localStorage.removeItem(localKey);
-            say("Autosaved at " + new Date().toLocaleTimeString() + " (not published).");
+            say(message("Saved", "Autosaved at %(time)s (not published).", {
+              time: new Date().toLocaleTimeString()
+            }));
           } else if (response.status === 403) {
             refused = true;
             status.dataset.sessionLost = "1";
             keepLocally(data);
-            say("Autosave refused: your login may have expired. Your text is kept in this " +
-                "browser; log in again in another tab, then come back and save.");
+            say(message("Refused", "Autosave refused: your login may have expired. Your text " +
+                "is kept in this browser; log in again in another tab, then come back and save."));
           } else if (response.status === 429) {
             schedule();
           } else {
-            say("Autosave failed (" + response.status + "); it will be tried again.");
+            say(message("Failed", "Autosave failed (%(status)s); it will be tried again.", {
+              status: response.status
+            }));
             keepLocally(data);
           }
         })
         .catch(function () {
           keepLocally(data);
-          say("Autosave failed (offline?); your text is kept in this browser.");
+          say(message("Offline", "Autosave failed (offline?); your text is kept in this browser."));
           schedule();
         });
     }
@@ -133,7 +145,7 @@
       document.getElementById(restoreId).addEventListener("click", function () {
         fill(data);
         panel.hidden = true;
-        say("Autosaved text restored into the form: save to keep it.");
+        say(message("Restored", "Autosaved text restored into the form: save to keep it."));
       });
       document.getElementById(discardId).addEventListener("click", function () {
         onDiscard();

@@ -43,8 +43,10 @@
             status.dataset.sessionLost = "1";
             var state = document.getElementById("autosave-state");
             if (state) {
-              state.textContent = "Your login has expired. Log in again in another tab; " +
-                "your text is kept in this browser and offered when you reopen the note.";
+              /* translated by the change form template */
+              state.textContent = status.dataset.msgExpired || "Your login has expired. Log " +
+                "in again in another tab; your text is kept in this browser and offered when " +
+                "you reopen the note.";
             }
             return null;
           }
