@@ -71,7 +71,7 @@ function plainText(state, tree) {
 }
 
 export function countDocument(state) {
-  const tree = ensureSyntaxTree(state, state.doc.length, 500) || syntaxTree(state);
+  const tree = ensureSyntaxTree(state, state.doc.length, 200) || syntaxTree(state);
   const { text, formulas, images } = plainText(state, tree);
   const han = (text.match(HAN_RE) || []).length;
   const words = (text.match(WORD_RE) || []).length;

@@ -5,7 +5,7 @@
 import { Tag, tags } from "@lezer/highlight";
 import { syntaxTree } from "@codemirror/language";
 import { StateField } from "@codemirror/state";
-import { EditorView, hoverTooltip, showTooltip } from "@codemirror/view";
+import { hoverTooltip, showTooltip } from "@codemirror/view";
 import katex from "katex";
 
 export const mathTag = Tag.define();
@@ -17,7 +17,8 @@ const MATH_RE =
 const DOLLAR = 36;
 const BACKSLASH = 92;
 
-/* { from, to, tex, display, open, close } of the formula starting at text[0], or null. */
+/* { length, tex, display, open, close } of the formula starting at text[0] (open and close:
+   the delimiters' lengths), or null. */
 export function matchFormula(text) {
   MATH_RE.lastIndex = 0;
   const m = MATH_RE.exec(text);
@@ -161,4 +162,4 @@ const hoverMath = hoverTooltip((view, pos) => {
   return formula ? tooltipFor(formula) : null;
 });
 
-export const mathPopups = [cursorMath, hoverMath, EditorView.baseTheme({})];
+export const mathPopups = [cursorMath, hoverMath];

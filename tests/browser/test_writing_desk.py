@@ -81,6 +81,18 @@ PASTE = """([b64, type]) => {
 }"""
 
 
+DROP = """(b64) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const data = new DataTransfer();
+  data.items.add(new File([bytes], "plot.png", { type: "image/png" }));
+  const box = document.querySelector(".cm-content").getBoundingClientRect();
+  document.querySelector(".cm-content").dispatchEvent(new DragEvent("drop", {
+    dataTransfer: data, bubbles: true, cancelable: true,
+    clientX: box.right - 5, clientY: box.bottom - 5,
+  }));
+}"""
+
+
 @pytest.fixture
 def desk(editor_page):
     CategoryFactory(name="RL", slug="rl")
@@ -121,6 +133,22 @@ def test_typed_note_with_every_delimiter_is_highlighted_and_previewed_beside(des
     )
 
 
+def test_search_and_chinese_line_wrapping(desk):
+    page = desk
+    page.fill("#id_body", "强化学习" * 200 + "\n\n第二段")
+    scroller = page.locator(".cm-scroller")
+    expect(page.locator(".cm-line").first).to_contain_text("强化学习")
+    assert scroller.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+    assert page.locator(".cm-line").first.bounding_box()["height"] > 100  # wrapped, not one line
+    page.click(".cm-content")
+    page.keyboard.press("Control+f")
+    expect(page.locator(".cm-search input[name=search]")).to_be_focused()
+    page.keyboard.insert_text("第二段")
+    page.fill(".cm-search input[name=replace]", "第三段")
+    page.click(".cm-search button[name=replaceAll]")
+    expect(page.locator("#id_body")).to_have_value(re.compile("第三段$"))
+
+
 def test_bracket_matching_and_undo(desk):
     page = desk
     page.click(".cm-content")
@@ -150,6 +178,9 @@ def test_preview_follows_the_block_being_edited(desk):
     assert pane["y"] <= middle["y"] <= pane["y"] + pane["height"]
     set_cursor(page, 0)
     wait_until(page, "document.querySelector('.desk-preview').scrollTop < 50")
+    # Scrolling the editor scrolls the preview along.
+    page.evaluate("const s = document.querySelector('.cm-scroller'); s.scrollTop = s.scrollHeight")
+    wait_until(page, "document.querySelector('.desk-preview').scrollTop > 1000")
 
 
 def test_broken_formula_is_reported_at_its_line(desk):
@@ -180,6 +211,9 @@ def test_cursor_in_a_formula_shows_it_typeset(desk):
     expect(page.locator(".cm-tooltip.desk-math-popup .katex")).to_be_visible()
     set_cursor(page, 1)
     expect(page.locator(".desk-math-popup")).to_have_count(0)
+    # The pointer over a formula does the same.
+    page.locator(".cm-content .cm-math").first.hover()
+    expect(page.locator(".cm-tooltip-hover .desk-math-popup .katex")).to_be_visible()
 
 
 def test_pasted_image_is_uploaded_and_inserted(desk, media_root):
@@ -192,6 +226,10 @@ def test_pasted_image_is_uploaded_and_inserted(desk, media_root):
     page.wait_for_selector(".desk-preview img")
     # The alt-text warning of admin-alt-text.js still works with the editor.
     expect(page.locator(".alt-text-warning")).to_be_visible()
+    # Dropped on the editor, at the end of the text.
+    set_cursor(page, -1)
+    page.evaluate(DROP, png_bytes("orange"))
+    expect(page.locator("#id_body")).to_have_value(re.compile(r"\)!\[\]\(/media/.+\.png\)$"))
 
 
 def test_refused_paste_leaves_no_placeholder_and_says_why(desk, media_root):
