@@ -149,6 +149,45 @@ def test_search_and_chinese_line_wrapping(desk):
     expect(page.locator("#id_body")).to_have_value(re.compile("第三段$"))
 
 
+def test_preview_is_debounced_one_request_at_a_time(desk, monkeypatch):
+    page = desk
+    wait_until(page, "Number(document.querySelector('.desk-preview').dataset.renders || 0) >= 1")
+    flights = {"now": 0, "most": 0, "sent": 0}
+
+    def started(request):
+        if request.url.endswith("/markdownx/markdownify/"):
+            flights["sent"] += 1
+            flights["now"] += 1
+            flights["most"] = max(flights["most"], flights["now"])
+
+    def ended(request):
+        if request.url.endswith("/markdownx/markdownify/"):
+            flights["now"] -= 1
+
+    page.on("request", started)
+    page.on("requestfinished", ended)
+    page.on("requestfailed", ended)
+    page.click(".cm-content")
+    page.keyboard.type("typing steadily, one key every 40 ms", delay=40)
+    expect(page.locator(".desk-preview")).to_contain_text("typing steadily, one key every 40 ms")
+    # 36 keys in ~1.5 s, a request only after 300 ms without typing: a few, not 36 (a loaded
+    # machine may pause the typing long enough for one or two more).
+    assert 1 <= flights["sent"] <= 4
+    # A slow preview (0.8 s) while the author types on in bursts: never two requests at once,
+    # and the last text is shown in the end.
+    import markdownx.views
+
+    fast = markdownx.views.markdownify_func
+    monkeypatch.setattr(
+        markdownx.views, "markdownify_func", lambda text: time.sleep(0.8) or fast(text)
+    )
+    for n in range(4):
+        page.keyboard.type(f" 第{n}段", delay=0)
+        page.wait_for_timeout(350)
+    expect(page.locator(".desk-preview")).to_contain_text("第3段", timeout=10000)
+    assert flights["most"] == 1
+
+
 def test_bracket_matching_and_undo(desk):
     page = desk
     page.click(".cm-content")
@@ -330,10 +369,14 @@ def test_form_submitted_without_javascript_still_saves(browser, live_server):
         context.close()
 
 
-def test_change_form_has_no_axe_violations(desk, axe_violations):
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_change_form_has_no_axe_violations(desk, axe_violations, scheme):
     page = desk
+    page.emulate_media(color_scheme=scheme)
     page.fill("#id_body", EVERY_DELIMITER + "\n坏 \\( \\frac{1 \\)\n")
     expect(page.locator(".desk-errors li")).to_have_count(1)
+    set_cursor(page, 5)  # the editor focused, a formula's popup open
+    page.screenshot(path=str(ARTIFACTS / f"desk-axe-{scheme}.png"))
     violations = axe_violations(page)
     assert [(v["id"], [node["html"][:300] for node in v["nodes"]]) for v in violations] == []
 
