@@ -189,7 +189,7 @@ function mount(container) {
         ]),
         deskTheme,
         EditorView.contentAttributes.of({
-          "aria-label": label ? label.textContent.replace(/:$/, "").trim() : "Body",
+          "aria-label": label ? label.textContent.replace(/[:：]\s*$/, "").trim() : "Body",
           "aria-multiline": "true",
           spellcheck: "false",
         }),

@@ -304,6 +304,11 @@ def test_shortcuts_and_toolbar(desk):
     expect(page.locator("#id_body")).to_have_value("***word***\n[text](https://)\n## $\\alpha$")
     page.click(".desk-toolbar [data-command=code]")
     expect(page.locator("#id_body")).to_have_value(re.compile("`code`"))
+    # Tab indents; Esc then Tab leaves the editor (no keyboard trap).
+    page.click(".cm-content")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")
+    assert not page.evaluate("document.activeElement.classList.contains('cm-content')")
     # The keys are listed on the page.
     page.click(".desk-keys summary")
     expect(page.locator(".desk-keys dl")).to_contain_text("Ctrl/⌘")
