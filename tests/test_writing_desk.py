@@ -66,6 +66,15 @@ def test_blocks_carry_their_first_source_line():
     assert numbers == sorted(numbers)  # document order is source order here
 
 
+def test_code_blocks_and_display_formulas_carry_their_line_too():
+    text = "正文\n\n```python\nx = 1\n```\n\n    缩进的代码\n\n$$\nx^2\n$$\n"
+    html = rendering.render_preview(text, source_lines=True)
+    assert '<pre class="highlight" data-source-line="3">' in html
+    assert '<pre data-source-line="7">' in html
+    assert re.search(r'<p data-source-line="9"><span class="math math-display">', html)
+    assert strip_source_map(html) == rendering.render_preview(text)
+
+
 def test_broken_formulas_carry_their_line_and_katex_message():
     html = rendering.render_preview(NOTE, source_lines=True)
     broken = re.findall(

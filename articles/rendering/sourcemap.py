@@ -28,9 +28,34 @@ def _mark_blocks(state):
             token.attrJoin("class", f"{_MARKER}{token.map[0] + 1}")
 
 
+_FIRST_TAG_RE = re.compile(r'<(\w+)((?:\s+[\w-]+(?:="[^"]*")?)*?)(?:\s+class="([^"]*)")?(\s|/?>)')
+
+
+def _mark_first_tag(fragment, line):
+    """``fragment`` with a line marker in its first tag's class (added if it has none)."""
+    match = _FIRST_TAG_RE.match(fragment)
+    if match is None:
+        return fragment
+    tag, before, classes, after = match.groups()
+    marked = f"{classes} {_MARKER}{line}" if classes else f"{_MARKER}{line}"
+    return f'<{tag}{before} class="{marked}"{after}{fragment[match.end() :]}'
+
+
+def _marked(original):
+    def rule(self, tokens, idx, options, env):
+        out = original(tokens, idx, options, env)
+        token = tokens[idx]
+        return _mark_first_tag(out, token.map[0] + 1) if token.map else out
+
+    return rule
+
+
 def source_lines_plugin(md):
-    """Mark block tokens with their first source line (a core rule, after the parse)."""
+    """Mark block tokens with their first source line (a core rule, after the parse); code
+    blocks and display formulas, whose renderers write their own tags, in their first tag."""
     md.core.ruler.push("source_lines", _mark_blocks)
+    for name in ("fence", "code_block", "math_block"):
+        md.add_render_rule(name, _marked(md.renderer.rules[name]))
 
 
 def _attributes(match):
