@@ -271,6 +271,17 @@ def test_pasted_image_is_uploaded_and_inserted(desk, media_root):
     expect(page.locator("#id_body")).to_have_value(re.compile(r"\)!\[\]\(/media/.+\.png\)$"))
 
 
+def test_image_button_picks_a_file_and_uploads_it(desk, media_root):
+    page = desk
+    page.click(".cm-content")
+    with page.expect_file_chooser() as chooser:
+        page.click(".desk-toolbar [data-command=image]")
+    chooser.value.set_files(
+        {"name": "chart.png", "mimeType": "image/png", "buffer": base64.b64decode(png_bytes())}
+    )
+    expect(page.locator("#id_body")).to_have_value(re.compile(r"^!\[\]\(/media/.+\.png\)$"))
+
+
 def test_refused_paste_leaves_no_placeholder_and_says_why(desk, media_root):
     page = desk
     page.click(".cm-content")
