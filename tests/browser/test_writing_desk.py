@@ -7,6 +7,7 @@ import io
 import json
 import re
 import time
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -339,7 +340,8 @@ def _python_counts(text):
     tokens, formulas = parse(text)
     written = plain_text(tokens, formulas).written()
     han, words = len(_HAN_RE.findall(written)), len(_WORD_RE.findall(written))
-    return {"characters": han + words, "formulas": len(formulas)}
+    images = sum(child.type == "image" for token in tokens for child in (token.children or []))
+    return {"characters": han + words, "formulas": len(formulas), "images": images}
 
 
 COUNT_TEXTS = [
@@ -349,6 +351,10 @@ COUNT_TEXTS = [
     "\\(x\\)\n\n$$\ny\n$$\n\n> 引用 quote **bold** text\n\n- 列表 item\n- 另一项\n\n"
     + "Words and more words, it's well-known. "
     * 100,
+    "| 方法 | 范数 | 图 |\n|---|---|---|\n"
+    "| [LoRA](https://arxiv.org/x) | $|x|$ 与 `ab` | ![图](/b.png) |\n\n"
+    + "低秩适配的说明。"
+    * 60,
 ]
 
 
@@ -361,6 +367,25 @@ def test_counts_agree_with_the_page(desk, text):
     expected = _python_counts(text)
     expect(page.locator("[data-count=characters]")).to_have_text(str(expected["characters"]))
     expect(page.locator("[data-count=formulas]")).to_have_text(str(expected["formulas"]))
+    expect(page.locator("[data-count=images]")).to_have_text(str(expected["images"]))
+
+
+TRICKY = sorted((Path(__file__).parents[1] / "data" / "rendering" / "tricky").glob("*.md"))
+NOT_MATH = (
+    "价格 $5 and $10，转义 \\$x\\$，代码 `$y$` 与\n\n```\n$$z$$\n```\n\n"
+    "    $indented$\n\n真的公式 $a$ 和 $$b$$\n"
+)
+
+
+@pytest.mark.parametrize("path", [*TRICKY, None], ids=lambda p: p.stem if p else "not-math")
+def test_editor_finds_the_formulas_the_renderer_finds(desk, path):
+    """The editor's math syntax (frontend/editor/math.js) against the renderer's, by count."""
+    from articles.rendering.markdown import parse
+
+    text = path.read_text(encoding="utf-8") if path else NOT_MATH
+    page = desk
+    page.fill("#id_body", text)
+    expect(page.locator("[data-count=formulas]")).to_have_text(str(len(parse(text)[1])))
 
 
 def test_form_submitted_without_javascript_still_saves(browser, live_server):
