@@ -272,6 +272,27 @@ def test_pasted_image_is_uploaded_and_inserted(desk, media_root):
     expect(page.locator("#id_body")).to_have_value(re.compile(r"\)!\[\]\(/media/.+\.png\)$"))
 
 
+def test_a_placeholder_stands_at_the_cursor_while_the_image_uploads(desk, media_root, monkeypatch):
+    from articles.uploads import ImageUploadView
+
+    slow = ImageUploadView.dispatch
+    monkeypatch.setattr(
+        ImageUploadView,
+        "dispatch",
+        lambda *args, **kwargs: time.sleep(1.5) or slow(*args, **kwargs),
+    )
+    page = desk
+    page.click(".cm-content")
+    page.keyboard.insert_text("前后")
+    page.keyboard.press("ArrowLeft")
+    page.evaluate(PASTE, [png_bytes(), "image/png"])
+    expect(page.locator(".cm-content")).to_contain_text("前![Uploading screenshot.png")
+    page.keyboard.insert_text("写着")  # typing goes on meanwhile
+    expect(page.locator("#id_body")).to_have_value(
+        re.compile(r"^前!\[\]\(/media/.+\.png\)写着后$"), timeout=10000
+    )
+
+
 def test_image_button_picks_a_file_and_uploads_it(desk, media_root):
     page = desk
     page.click(".cm-content")
@@ -352,9 +373,7 @@ COUNT_TEXTS = [
     + "Words and more words, it's well-known. "
     * 100,
     "| 方法 | 范数 | 图 |\n|---|---|---|\n"
-    "| [LoRA](https://arxiv.org/x) | $|x|$ 与 `ab` | ![图](/b.png) |\n\n"
-    + "低秩适配的说明。"
-    * 60,
+    "| [LoRA](https://arxiv.org/x) | $|x|$ 与 `ab` | ![图](/b.png) |\n\n" + "低秩适配的说明。" * 60,
 ]
 
 
