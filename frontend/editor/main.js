@@ -91,10 +91,10 @@ function mount(container) {
      key itself. Flushed before the form is submitted and before the page is hidden (autosave's
      beacon reads the textarea). */
   const SYNC = 500;
-  const later = window.requestIdleCallback
-    ? (fn) => window.requestIdleCallback(fn, { timeout: SYNC })
-    : (fn) => window.setTimeout(fn, 100);
-  const cancel = window.cancelIdleCallback || window.clearTimeout;
+  const idle = "requestIdleCallback" in window;
+  const later = (fn) =>
+    idle ? window.requestIdleCallback(fn, { timeout: SYNC }) : window.setTimeout(fn, 100);
+  const cancel = (id) => (idle ? window.cancelIdleCallback(id) : window.clearTimeout(id));
   let syncTimer = null;
   let synced = textarea.value; // what the textarea got from the editor (or had)
   let preview = null;
