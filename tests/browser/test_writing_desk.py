@@ -407,6 +407,24 @@ def test_editor_finds_the_formulas_the_renderer_finds(desk, path):
     expect(page.locator("[data-count=formulas]")).to_have_text(str(len(parse(text)[1])))
 
 
+def test_typing_in_the_editor_reaches_autosave_and_the_form(editor_page):
+    from articles.models import Autosave
+
+    page = editor_page
+    note = ArticleFactory(body="原来的正文")
+    page.goto(f"/admin/articles/article/{note.pk}/change/")
+    page.wait_for_selector(".writing-desk.desk-ready .cm-content")
+    set_cursor(page, -1)
+    page.keyboard.type("，编辑器里打的字", delay=30)
+    expect(page.locator("#autosave-state")).to_contain_text("Autosaved", timeout=15000)
+    assert Autosave.objects.get(article=note).body == "原来的正文，编辑器里打的字"
+    page.keyboard.type("。")
+    page.click("input[name=_save]")  # submitted at once: the editor's text goes with the form
+    page.wait_for_selector(".messagelist .success")
+    note.refresh_from_db()
+    assert note.body == "原来的正文，编辑器里打的字。"
+
+
 def test_form_submitted_without_javascript_still_saves(browser, live_server):
     StaffFactory(username="nojs")
     note = ArticleFactory(body="旧的正文")
