@@ -127,6 +127,10 @@ function mount(container) {
     const box = container.querySelector(".desk-errors");
     const list = box && box.querySelector("ul");
     if (!list) return;
+    /* A live region: rewritten only when the errors change, so each is announced once. */
+    const key = JSON.stringify(found.map((item) => [item.line, item.message]));
+    if (list.dataset.key === key) return;
+    list.dataset.key = key;
     list.replaceChildren(
       ...found.map((item) => {
         const li = document.createElement("li");
