@@ -139,7 +139,9 @@ function mount(container) {
         button.className = "desk-error-line";
         button.textContent = (container.dataset.labelLine || "Line %s").replace("%s", item.line);
         button.addEventListener("click", () => {
-          view.dispatch({ selection: { anchor: item.from }, scrollIntoView: true });
+          /* the line as it is now (the list stays while the text above it changes) */
+          const line = view.state.doc.line(Math.min(item.line, view.state.doc.lines));
+          view.dispatch({ selection: { anchor: line.from }, scrollIntoView: true });
           view.focus();
         });
         li.append(button, " ", item.message);

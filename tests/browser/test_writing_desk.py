@@ -238,6 +238,15 @@ def test_broken_formula_is_reported_at_its_line(desk):
     assert abs(marker["y"] - number.bounding_box()["y"]) < 12
     # The formula itself is underlined as the error's range.
     expect(page.locator(".cm-lintRange-error")).to_contain_text(r"\frac{1")
+    # The list's entry takes the cursor to that line.
+    page.click(".desk-error-line")
+    assert (
+        page.evaluate(
+            "(() => { const v = document.querySelector('.writing-desk').deskView;"
+            " return v.state.doc.lineAt(v.state.selection.main.head).number; })()"
+        )
+        == 6
+    )
     # Fixed: the report goes.
     page.fill("#id_body", body.replace(r"\frac{1 ", r"\frac{1}{2} "))
     expect(errors).to_have_count(0)
