@@ -100,6 +100,7 @@ function mount(container) {
   let preview = null;
   let uploader = null;
   let countTimer = null;
+  let scrollFrame = 0;
 
   const wide = window.matchMedia("(min-width: 1024px)");
   const bothVisible = () => wide.matches;
@@ -216,10 +217,14 @@ function mount(container) {
             return true;
           },
           scroll(event, v) {
-            if (!bothVisible()) return false;
-            const top = v.scrollDOM.getBoundingClientRect().top - v.documentTop;
-            const block = v.lineBlockAtHeight(Math.max(0, top));
-            scrollPreviewTo(pane, v.state.doc.lineAt(block.from).number, 0);
+            if (!bothVisible() || scrollFrame) return false;
+            /* once a frame, after the editor has measured what scrolled into view */
+            scrollFrame = window.requestAnimationFrame(() => {
+              scrollFrame = 0;
+              const top = v.scrollDOM.getBoundingClientRect().top - v.documentTop;
+              const block = v.lineBlockAtHeight(Math.max(0, top));
+              scrollPreviewTo(pane, v.state.doc.lineAt(block.from).number, 0);
+            });
             return false;
           },
         }),

@@ -219,7 +219,9 @@ def test_preview_follows_the_block_being_edited(desk):
     set_cursor(page, 0)
     wait_until(page, "document.querySelector('.desk-preview').scrollTop < 50")
     # Scrolling the editor scrolls the preview along.
-    page.evaluate("const s = document.querySelector('.cm-scroller'); s.scrollTop = s.scrollHeight")
+    page.locator(".cm-content").hover()
+    for _ in range(10):
+        page.mouse.wheel(0, 600)
     wait_until(page, "document.querySelector('.desk-preview').scrollTop > 1000")
 
 
