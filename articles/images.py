@@ -26,7 +26,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from PIL import ExifTags, Image, ImageOps
 
-from articles import rendering
 from articles.rendering import ImageFacts
 
 logger = logging.getLogger(__name__)
@@ -170,8 +169,3 @@ def stored_image_facts(urls):
         for row in rows
         if stored_url(row.name) == by_name[row.name]
     }
-
-
-def render_preview(text):
-    """MARKDOWNX_MARKDOWNIFY_FUNCTION: the preview with the images' sizes and variants."""
-    return rendering.render_preview(text, images=stored_image_facts)
