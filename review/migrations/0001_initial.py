@@ -7,72 +7,225 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('articles', '0014_stored_image'),
+        ("articles", "0014_stored_image"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PreviewLink',
+            name="PreviewLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('expires_at', models.DateTimeField(verbose_name='expires at')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='preview_links', to='articles.article', verbose_name='note')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='revoked by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                ("expires_at", models.DateTimeField(verbose_name="expires at")),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="revoked at"),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="preview_links",
+                        to="articles.article",
+                        verbose_name="note",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="revoked by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'preview link',
-                'verbose_name_plural': 'preview links',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "preview link",
+                "verbose_name_plural": "preview links",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewRequest',
+            name="ReviewRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='submitted at')),
-                ('submitted_version', models.PositiveIntegerField(verbose_name='version submitted')),
-                ('state', models.CharField(choices=[('pending', 'Waiting for review'), ('approved', 'Approved and published'), ('scheduled', 'Approved, scheduled'), ('sent_back', 'Sent back'), ('closed', 'Closed: published meanwhile'), ('withdrawn', 'Withdrawn by the writer')], default='pending', max_length=10, verbose_name='state')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_requests', to='articles.article', verbose_name='note')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('submitted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='submitted by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="submitted at"
+                    ),
+                ),
+                (
+                    "submitted_version",
+                    models.PositiveIntegerField(verbose_name="version submitted"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for review"),
+                            ("approved", "Approved and published"),
+                            ("scheduled", "Approved, scheduled"),
+                            ("sent_back", "Sent back"),
+                            ("closed", "Closed: published meanwhile"),
+                            ("withdrawn", "Withdrawn by the writer"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="review_requests",
+                        to="articles.article",
+                        verbose_name="note",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="submitted by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review request',
-                'verbose_name_plural': 'review requests',
-                'ordering': ['-submitted_at', '-pk'],
+                "verbose_name": "review request",
+                "verbose_name_plural": "review requests",
+                "ordering": ["-submitted_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewStep',
+            name="ReviewStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor_name', models.CharField(max_length=150, verbose_name='by (name)')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='at')),
-                ('action', models.CharField(choices=[('submitted', 'Submitted for review'), ('approved', 'Approved and published'), ('scheduled', 'Approved, scheduled'), ('sent_back', 'Sent back'), ('closed', 'Closed: published meanwhile'), ('withdrawn', 'Withdrawn by the writer')], max_length=10, verbose_name='action')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('resulting_state', models.CharField(choices=[('pending', 'Waiting for review'), ('approved', 'Approved and published'), ('scheduled', 'Approved, scheduled'), ('sent_back', 'Sent back'), ('closed', 'Closed: published meanwhile'), ('withdrawn', 'Withdrawn by the writer')], max_length=10, verbose_name='resulting state')),
-                ('article_version', models.PositiveIntegerField(verbose_name='note version')),
-                ('publish_at', models.DateTimeField(blank=True, null=True, verbose_name='publication time')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='review.reviewrequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("actor_name", models.CharField(max_length=150, verbose_name="by (name)")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="at")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted for review"),
+                            ("approved", "Approved and published"),
+                            ("scheduled", "Approved, scheduled"),
+                            ("sent_back", "Sent back"),
+                            ("closed", "Closed: published meanwhile"),
+                            ("withdrawn", "Withdrawn by the writer"),
+                        ],
+                        max_length=10,
+                        verbose_name="action",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                (
+                    "resulting_state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for review"),
+                            ("approved", "Approved and published"),
+                            ("scheduled", "Approved, scheduled"),
+                            ("sent_back", "Sent back"),
+                            ("closed", "Closed: published meanwhile"),
+                            ("withdrawn", "Withdrawn by the writer"),
+                        ],
+                        max_length=10,
+                        verbose_name="resulting state",
+                    ),
+                ),
+                ("article_version", models.PositiveIntegerField(verbose_name="note version")),
+                (
+                    "publish_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="publication time"),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="review.reviewrequest",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review step',
-                'verbose_name_plural': 'review steps',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "review step",
+                "verbose_name_plural": "review steps",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='reviewrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'pending')), fields=('article',), name='review_one_pending_request_per_note'),
+            model_name="reviewrequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "pending")),
+                fields=("article",),
+                name="review_one_pending_request_per_note",
+            ),
         ),
     ]
