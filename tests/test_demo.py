@@ -34,3 +34,22 @@ def test_demo_notes_render_without_math_errors():
     for article in Article.objects.all():
         assert "math-error" not in article.body_html, article.slug
         assert "<math" in article.body_feed_html or "$" not in article.body, article.slug
+
+
+def test_demo_series_put_demo_notes_in_order_and_are_idempotent(client):
+    from series.models import Series, SeriesPart
+
+    call_command("load_demo", verbosity=0)
+    call_command("load_demo_series", verbosity=0)
+    parts = list(SeriesPart.objects.order_by("pk").values_list("pk", "series_id", "position"))
+    call_command("load_demo_series", verbosity=0)
+    assert list(SeriesPart.objects.order_by("pk").values_list("pk", "series_id", "position")) == (
+        parts
+    )
+    rl = Series.objects.get(slug="强化学习基础")
+    assert [p.article.slug for p in rl.parts.order_by("position")][:2] == [
+        "策略梯度入门",
+        "ppo-clipped-objective",
+    ]
+    page = client.get(rl.parts.get(position=2).article.get_absolute_url()).content.decode()
+    assert rl.title in page and "第 2 篇" in page
