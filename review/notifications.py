@@ -6,9 +6,11 @@ back mails nobody, and a mail server that fails is logged without undoing the st
 
 import logging
 
+import django
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
+from django.core import mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 
@@ -51,6 +53,13 @@ def _send_on_commit(kind, emails, review, step, admin_url):
 
 def _send(messages):
     try:
-        get_connection().send_messages(messages)
+        mailer().send_messages(messages)
     except Exception:  # the step is stored; a mail server's failure must not turn it into a 500
         logger.exception("review notification not sent to %s", [m.to for m in messages])
+
+
+def mailer():
+    """The default mail backend: Django 6.1's MAILERS, get_connection() before it."""
+    if django.VERSION >= (6, 1):
+        return mail.mailers.default
+    return mail.get_connection()

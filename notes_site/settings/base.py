@@ -7,6 +7,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+import django
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -232,7 +233,26 @@ RENDER_MAX_MEMORY_MB = env.int("RENDER_MAX_MEMORY_MB", default=256)
 # Review notifications go through Django's email backend: EMAIL_URL (django-environ) gives
 # the backend and server, e.g. smtp+tls://user:password@smtp.example.com:587; the default
 # prints each message on the console (development).
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+if django.VERSION >= (6, 1):
+    # Django 6.1 replaces EMAIL_BACKEND and the EMAIL_* server settings with MAILERS.
+    _options = {
+        option: _email[setting]
+        for setting, option in [
+            ("EMAIL_HOST", "host"),
+            ("EMAIL_PORT", "port"),
+            ("EMAIL_HOST_USER", "username"),
+            ("EMAIL_HOST_PASSWORD", "password"),
+            ("EMAIL_USE_TLS", "use_tls"),
+            ("EMAIL_USE_SSL", "use_ssl"),
+            ("EMAIL_TIMEOUT", "timeout"),
+            ("EMAIL_FILE_PATH", "file_path"),
+        ]
+        if _email.get(setting) not in (None, "")
+    }
+    MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _options}}
+else:
+    vars().update(_email)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="notes@localhost")
 # A shareable draft preview link works this many days unless its creator picks another term.
 PREVIEW_LINK_MAX_AGE_DAYS = env.int("PREVIEW_LINK_MAX_AGE_DAYS", default=7)
