@@ -4,6 +4,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 from reversion.models import Revision
 from taggit.managers import TaggableManager
@@ -15,16 +17,19 @@ from articles.rendering.limits import validate_body_length
 
 
 class Category(models.Model):
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
-    description = models.TextField(blank=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
+    description = models.TextField(_("description"), blank=True)
     position = models.PositiveIntegerField(
-        default=0, help_text="Lower numbers come first in navigation and on the categories page."
+        _("position"),
+        default=0,
+        help_text=_("Lower numbers come first in navigation and on the categories page."),
     )
 
     class Meta:
         ordering = ["position", "name"]
-        verbose_name_plural = "categories"
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
 
     def __str__(self):
         return self.name
@@ -55,54 +60,70 @@ class ArticleQuerySet(models.QuerySet):
 @reversion.register(exclude=[*rendering.STORED_FIELDS, "version"])
 class Article(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
 
-    title = models.CharField(max_length=200)
+    title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(
+        _("slug"),
         max_length=200,
         unique=True,
         allow_unicode=True,
         blank=True,
-        help_text="The note's URL. Chinese is fine. Left empty, it is made from the title.",
+        help_text=_("The note's URL. Chinese is fine. Left empty, it is made from the title."),
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="articles"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="articles",
+        verbose_name=_("author"),
     )
     category = models.ForeignKey(
         Category,
         on_delete=models.PROTECT,
         related_name="articles",
-        help_text="A category that has notes cannot be deleted.",
+        verbose_name=_("category"),
+        help_text=_("A category that has notes cannot be deleted."),
     )
     tags = TaggableManager(
-        blank=True, help_text="Separate tags with commas (, ， 、 ；). Quote a tag that has spaces."
+        verbose_name=_("tags"),
+        blank=True,
+        help_text=_("Separate tags with commas (, ， 、 ；). Quote a tag that has spaces."),
     )
     body = MarkdownxField(
-        help_text="Markdown with LaTeX: \\( \\) or $ $ inline, \\[ \\] or $$ $$ display.",
+        _("body"),
+        help_text=_("Markdown with LaTeX: \\( \\) or $ $ inline, \\[ \\] or $$ $$ display."),
         validators=[validate_body_length],
     )
     summary = models.TextField(
+        _("summary"),
         blank=True,
-        help_text="Optional. Left empty, the summary is the note's opening text, cut near "
-        "the configured length without breaking a word or a formula.",
+        help_text=_(
+            "Optional. Left empty, the summary is the note's opening text, cut near "
+            "the configured length without breaking a word or a formula."
+        ),
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     published_at = models.DateTimeField(
+        _("published at"),
         null=True,
         blank=True,
         db_index=True,
-        help_text="Leave empty to publish at the moment the status becomes Published. "
-        "A time you type is kept; a future time schedules the note (hidden until then).",
+        help_text=_(
+            "Leave empty to publish at the moment the status becomes Published. "
+            "A time you type is kept; a future time schedules the note (hidden until then)."
+        ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Every save (any field, tags included); feeds' ETags and Last-Modified rely on it.
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # The last meaningful content change (title, body, summary; not whitespace, not tags): the
     # "updated" time readers see. Set by articles.services.save_article; importers may pass it.
-    revised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revised_at = models.DateTimeField(_("revised at"), null=True, blank=True, editable=False)
     # Moves by one on every save_article(); the change form carries it (lost-update check).
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     # Computed from body/summary at save time by articles.rendering; never edited by hand.
     body_html = models.TextField(blank=True, editable=False)
@@ -111,7 +132,9 @@ class Article(models.Model):
     summary_text = models.TextField(blank=True, editable=False)
     summary_html = models.TextField(blank=True, editable=False)
     summary_feed_html = models.TextField(blank=True, editable=False)
-    reading_minutes = models.PositiveIntegerField(default=1, editable=False)
+    reading_minutes = models.PositiveIntegerField(
+        _("reading time (minutes)"), default=1, editable=False
+    )
     # Computed from the title: formulas typeset (HTML) and readable (plain text).
     title_html = models.TextField(blank=True, editable=False)
     title_text = models.TextField(blank=True, editable=False)
@@ -121,6 +144,8 @@ class Article(models.Model):
     class Meta:
         # Drafts have no date until publication: they come first, on every database.
         ordering = [models.F("published_at").desc(nulls_first=True), "-id"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
         # Beyond add/change/delete/view (which, without these, reach only one's own notes):
         # the roles (Contributor, Author, Editor) are groups holding them (articles.permissions).
         permissions = [
@@ -163,6 +188,7 @@ class Article(models.Model):
         )
 
     is_published.boolean = True
+    is_published.short_description = _("public")
 
     @property
     def last_revised_at(self):
@@ -193,48 +219,70 @@ class RevisionDetail(models.Model):
     """What one revision of a note holds beyond reversion's Version: its tags and its kind."""
 
     class Kind(models.TextChoices):
-        SAVE = "save", "Saved"
-        BULK = "bulk", "Bulk action"
-        RESTORE = "restore", "Restored"
-        CONFLICT = "conflict", "Conflict copy (not applied)"
-        IMPORT = "import", "Imported"
-        COMMAND = "command", "Command"
-        DELETE = "delete", "Deleted"
+        SAVE = "save", _("Saved")
+        BULK = "bulk", _("Bulk action")
+        RESTORE = "restore", _("Restored")
+        CONFLICT = "conflict", _("Conflict copy (not applied)")
+        IMPORT = "import", _("Imported")
+        COMMAND = "command", _("Command")
+        DELETE = "delete", _("Deleted")
 
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="article_details")
     article_id = models.BigIntegerField(db_index=True)  # no FK: deleted notes keep their history
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SAVE)
-    tags = models.JSONField(default=list, help_text="[[tag id, tag name], ...] at that revision.")
-    category_name = models.CharField(max_length=100, blank=True)  # to name a deleted category
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SAVE)
+    tags = models.JSONField(
+        _("tags"), default=list, help_text=_("[[tag id, tag name], ...] at that revision.")
+    )
+    # To name a deleted category.
+    category_name = models.CharField(_("category name"), max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("revision detail")
+        verbose_name_plural = _("revision details")
         constraints = [
             models.UniqueConstraint(fields=["revision", "article_id"], name="revision_detail_once")
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} #{self.revision_id} (note {self.article_id})"
+        return gettext("%(kind)s #%(revision)s (note %(note)s)") % {
+            "kind": self.get_kind_display(),
+            "revision": self.revision_id,
+            "note": self.article_id,
+        }
 
 
 class Autosave(models.Model):
     """A user's unsaved text of a note (``article`` empty: a new note), one per user and note."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="autosaves"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="autosaves",
+        verbose_name=_("user"),
     )
     article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="autosaves"
+        Article,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="autosaves",
+        verbose_name=_("note"),
     )
     base_version = models.PositiveIntegerField(
-        null=True, blank=True, help_text="The note's version the editor was loaded from."
+        _("base version"),
+        null=True,
+        blank=True,
+        help_text=_("The note's version the editor was loaded from."),
     )
-    title = models.CharField(max_length=200, blank=True)
-    tags = models.CharField(max_length=1000, blank=True)
-    body = models.TextField(blank=True)
-    summary = models.TextField(blank=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    tags = models.CharField(_("tags"), max_length=1000, blank=True)
+    body = models.TextField(_("body"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
+        verbose_name = _("autosave")
+        verbose_name_plural = _("autosaves")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "article"],
@@ -249,4 +297,5 @@ class Autosave(models.Model):
         ]
 
     def __str__(self):
-        return f"Autosave of {self.article or 'a new note'} by {self.user}"
+        note = self.article or gettext("a new note")
+        return gettext("Autosave of %(note)s by %(user)s") % {"note": note, "user": self.user}
