@@ -14,8 +14,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import translation
 
 from ops.catalogs import IGNORED
+from tests.factories import ArticleFactory
 from tests.transfer_helpers import SITE_PATHS, import_notes
 
 LOCALE = settings.BASE_DIR / "locale"
@@ -116,3 +118,37 @@ def test_an_import_report_speaks_chinese_in_the_admin_and_english_on_the_console
     assert "#44，第 74 行：正文为空" in page and "找不到文件" in page
     ok, output = import_notes(export, dry_run=True)
     assert "Would import: " in output and "#44, line 74: empty body" in output
+
+
+@pytest.fixture
+def note(db):
+    return ArticleFactory(title="注意力机制", slug="attention")
+
+
+def admin_pages(client):
+    return (
+        client.get(reverse("admin:articles_article_changelist")).content.decode(),
+        client.get(reverse("admin:articles_article_add")).content.decode(),
+    )
+
+
+@override_settings(LANGUAGE_CODE="zh-hans")
+def test_the_note_admin_speaks_chinese_by_default(staff_client, note):
+    changelist, add_form = admin_pages(staff_client)
+    assert "发布所选笔记" in changelist and "Publish selected notes" not in changelist
+    assert "<title>增加 笔记" in add_form
+    assert re.search(r'for="id_title">标题[:：]</label>', add_form)
+    assert re.search(r'for="id_body">正文[:：]</label>', add_form)
+    assert '<option value="draft" selected>草稿</option>' in add_form
+    assert ">Title:</label>" not in add_form and ">Draft<" not in add_form
+
+
+@override_settings(LANGUAGE_CODE="en")
+def test_the_note_admin_speaks_english_when_language_code_says_so(staff_client, note):
+    with translation.override("en"):
+        changelist, add_form = admin_pages(staff_client)
+    assert "Publish selected notes" in changelist and "发布所选笔记" not in changelist
+    assert "<title>Add note" in add_form
+    assert 'for="id_title">Title:</label>' in add_form
+    assert 'for="id_body">Body:</label>' in add_form
+    assert '<option value="draft" selected>Draft</option>' in add_form
