@@ -29,7 +29,9 @@ class CategoryAdmin(admin.ModelAdmin):
 class ArticleAdminForm(forms.ModelForm):
     """The change form, plus the signed version it was loaded from (see articles.conflicts)."""
 
-    base_version = forms.CharField(required=False, widget=forms.HiddenInput)
+    base_version = forms.CharField(
+        label=_("Version loaded"), required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from articles.models import Article, Autosave
 from articles.services import content_key
@@ -40,7 +41,9 @@ class AutosaveForm(forms.Form):
     def clean_body(self):
         body, limit = self.cleaned_data["body"], body_max_length()
         if len(body) > limit:
-            raise forms.ValidationError(f"A note's body may have at most {limit} characters.")
+            raise forms.ValidationError(
+                gettext("A note's body may have at most %(limit)d characters.") % {"limit": limit}
+            )
         return body
 
     def clean(self):
@@ -57,7 +60,7 @@ class AutosaveForm(forms.Form):
             return None
         article = Article.objects.filter(pk=pk).first()
         if article is None:
-            raise forms.ValidationError("No such note.")
+            raise forms.ValidationError(gettext("No such note."))
         return article
 
 

@@ -11,4 +11,6 @@ class Command(makemessages.Command):
         # File names only: line numbers would change the catalog with every edit.
         options["add_location"] = options["add_location"] or "file"
         options["no_obsolete"] = True
+        # Unwrapped entries: a reworded string changes its own lines, not its neighbours'.
+        options["no_wrap"] = True
         return super().handle(*args, **options)
