@@ -65,6 +65,7 @@ def committing(django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def page_cache(settings, db):
-    """The page cache on (tests run with it off), starting empty."""
+    """The page cache and the fragment cache on (tests run with them off), starting empty."""
     settings.PAGE_CACHE_ENABLED = True
+    settings.FRAGMENT_CACHE_ENABLED = True
     cache.clear()

@@ -263,6 +263,9 @@ PREVIEW_LINK_MAX_AGE_DAYS = env.int("PREVIEW_LINK_MAX_AGE_DAYS", default=7)
 PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
 PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=600)
+# What pages the cache does not hold still share (the sidebar's counts, a note's related notes),
+# kept per generation in the same cache (pagecache/fragments.py).
+FRAGMENT_CACHE_ENABLED = env.bool("FRAGMENT_CACHE_ENABLED", default=PAGE_CACHE_ENABLED)
 # Cache-Control of HTML pages: browsers, shared caches (CDN, proxy), serving stale meanwhile.
 HTTP_CACHE_MAX_AGE = env.int("HTTP_CACHE_MAX_AGE", default=60)
 HTTP_CACHE_S_MAXAGE = env.int("HTTP_CACHE_S_MAXAGE", default=300)

@@ -11,5 +11,6 @@ STORAGES = {
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tests run in transactions that never commit (no invalidation): tests/test_page_cache.py
-# and tests/test_http_caching.py switch the page cache on.
+# and tests/test_http_caching.py switch the page cache (and the fragment cache) on.
 PAGE_CACHE_ENABLED = False
+FRAGMENT_CACHE_ENABLED = False
