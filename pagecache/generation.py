@@ -158,6 +158,11 @@ _bump_pending = False  # this process could not start a new generation after a c
 _last_number = None  # the generation this process saw last (a guess, checked on every read)
 
 
+def last_seen():
+    """The generation number this process read last (None before the first read)."""
+    return _last_number
+
+
 def _keys(number, names):
     return {name: f"pagecache:{number}:{name}" for name in names}
 

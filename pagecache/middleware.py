@@ -21,6 +21,7 @@ Django's cache middleware:
 import hashlib
 import logging
 import time
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from django.utils.cache import add_never_cache_headers
 
 from pagecache import generation as generations
 from pagecache import http
+from pagecache.local import LocalPages
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +45,23 @@ HTML_TYPES = ("text/html",)
 _ERROR_LOG_INTERVAL = 60.0
 
 
+class Entry(NamedTuple):
+    """A stored page: what the response had, and when its copy in the cache expires."""
+
+    status: int
+    headers: list
+    content: bytes
+    ours: bool  # validators from the generation (pages), not the view's own (feeds)
+    expires: float
+
+
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self._last_error_log = 0.0
         # WhiteNoise (further in) serves these; asking the cache first would slow them down.
         self._static_prefix = urlsplit(settings.STATIC_URL or "/static/").path
+        self._local = LocalPages(settings.PAGE_CACHE_LOCAL_MAX_BYTES)
 
     def __call__(self, request):
         if not settings.PAGE_CACHE_ENABLED or request.method not in ("GET", "HEAD"):
@@ -63,15 +76,23 @@ class PageCacheMiddleware:
             name = page_key_name(request)
         except DisallowedHost:
             return self.get_response(request)  # the 400 comes from the usual place
+        # A page this process holds for the generation it saw last: read only the generation.
+        seen = generations.last_seen()
+        local = self._local.get(seen, name)
         try:
-            generation, values = generations.current(extra=[name])
+            generation, values = generations.current(extra=[] if local else [name])
+            if local is not None and generation is not None and generation.number != seen:
+                values[name] = generations.page_cache().get(generation.key(name))
         except Exception as error:  # any cache failure: serve the page uncached
             self._log_error("read", error)
             generation = None
         if generation is None:
             return self.get_response(request)
+        if local is not None and generation.number == seen:
+            return from_entry(request, generation, local)
         entry = values[name]
         if entry is not None:
+            self._local.put(generation.number, name, entry)
             return from_entry(request, generation, entry)
         if http.client_is_current(request, generation.etag, None):
             # The client holds an HTML page of this generation: no view, no query.
@@ -98,12 +119,19 @@ class PageCacheMiddleware:
             timeout = min(timeout, left)
         if timeout <= 0:
             return
-        entry = (response.status_code, list(response.headers.items()), response.content, ours)
+        entry = Entry(
+            response.status_code,
+            list(response.headers.items()),
+            response.content,
+            ours,
+            time.time() + timeout,
+        )
         try:
             generations.page_cache().set(generation.key(name), entry, timeout)
         except Exception as error:
             self._log_error("write", error)
             return
+        self._local.put(generation.number, name, entry)
         response.headers[STATUS_HEADER] = "miss"
 
     def _log_error(self, operation, error):
@@ -167,11 +195,10 @@ def uses_csp_nonce(response):
 
 
 def from_entry(request, generation, entry):
-    status, headers, content, ours = entry
-    response = HttpResponse(content, status=status)
-    for header, value in headers:
+    response = HttpResponse(entry.content, status=entry.status)
+    for header, value in entry.headers:
         response.headers[header] = value
-    if ours:  # lifetimes shrink as the next publication nears
+    if entry.ours:  # lifetimes shrink as the next publication nears
         http.apply_validators(response, generation)
     if http.client_is_current(request, response.get("ETag"), response.get("Last-Modified")):
         return http.not_modified(response)

@@ -263,6 +263,9 @@ PREVIEW_LINK_MAX_AGE_DAYS = env.int("PREVIEW_LINK_MAX_AGE_DAYS", default=7)
 PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
 PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=600)
+# Each worker also keeps the pages it served last in its own memory, up to this many bytes (0:
+# off); the generation is still read from the shared cache on every request (pagecache/local.py).
+PAGE_CACHE_LOCAL_MAX_BYTES = env.int("PAGE_CACHE_LOCAL_MAX_BYTES", default=32 * 1024 * 1024)
 # What pages the cache does not hold still share (the sidebar's counts, a note's related notes),
 # kept per generation in the same cache (pagecache/fragments.py).
 FRAGMENT_CACHE_ENABLED = env.bool("FRAGMENT_CACHE_ENABLED", default=PAGE_CACHE_ENABLED)
