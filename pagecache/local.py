@@ -8,6 +8,7 @@ is used only until its copy in the shared cache expires. ``PAGE_CACHE_LOCAL_MAX_
 the memory per process (least recently used pages go first; 0 turns this layer off).
 """
 
+import contextlib
 import threading
 import time
 
@@ -34,11 +35,8 @@ class LocalPages:
     def put(self, number, name, entry):
         if self._pages is None:
             return
-        with self._lock:
-            try:
-                self._pages[number, name] = entry
-            except ValueError:  # larger than the whole budget
-                pass
+        with self._lock, contextlib.suppress(ValueError):  # ValueError: larger than the budget
+            self._pages[number, name] = entry
 
 
 def entry_size(entry):
