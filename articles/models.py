@@ -1,7 +1,11 @@
+from functools import lru_cache
+
 import reversion
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import models
-from django.urls import reverse
+from django.dispatch import receiver
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
@@ -14,6 +18,28 @@ from articles import rendering
 from articles.images import StoredImage as StoredImage  # a model of this app, defined there
 from articles.images import stored_image_facts
 from articles.rendering.limits import validate_body_length
+
+
+def category_url(slug):
+    """``Category.get_absolute_url`` from the slug alone (a list page prints one per card)."""
+    return _slug_url("feeds:category_detail", slug, get_script_prefix())
+
+
+def article_url(slug):
+    """``Article.get_absolute_url`` from the slug alone."""
+    return _slug_url("articles:article_detail", slug, get_script_prefix())
+
+
+@lru_cache(maxsize=16_384)
+def _slug_url(viewname, slug, script_prefix):
+    """``reverse()`` once per view, slug and script prefix (the prefix is what it reads besides)."""
+    return reverse(viewname, kwargs={"slug": slug})
+
+
+@receiver(setting_changed, dispatch_uid="articles_slug_urls")
+def _forget_slug_urls(setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _slug_url.cache_clear()
 
 
 class Category(models.Model):
@@ -35,7 +61,7 @@ class Category(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("feeds:category_detail", kwargs={"slug": self.slug})
+        return category_url(self.slug)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -178,7 +204,7 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:article_detail", kwargs={"slug": self.slug})
+        return article_url(self.slug)
 
     def is_published(self):
         return (

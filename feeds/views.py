@@ -8,12 +8,14 @@ from taggit.models import Tag
 
 from articles.models import Category
 from feeds.archives import archive_years
+from feeds.cards import cards
 from feeds.pagination import CappedPaginator
 from feeds.stream import stream_cards
 
 
 class StreamMixin:
-    """Shared by every list of cards: the stream builder, the date field and the page size."""
+    """Shared by every list of cards: the stream builder, the date field, the page size, and
+    the page's notes as cards (``articles``; ``object_list`` stays the page's queryset)."""
 
     date_field = "published_at"
     context_object_name = "articles"
@@ -27,6 +29,11 @@ class StreamMixin:
 
     def get_queryset(self):
         return self.get_stream()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context[self.context_object_name] = cards(context["object_list"])
+        return context
 
 
 class HomeView(StreamMixin, ListView):

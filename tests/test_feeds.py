@@ -295,7 +295,7 @@ def test_unknown_category_or_tag_is_404(client, article, fmt):
 def test_home_stream_and_main_feed_are_the_same_notes_and_summaries(client):
     ArticleFactory.create_batch(12)
     home = client.get("/")
-    listed = list(home.context["articles"])
+    listed = list(home.context["object_list"])  # the notes of the page's cards
     page = home.content.decode()
     items = rss_items(fetch(client, reverse("feeds:rss")))
     json_items = json_feed(fetch(client, reverse("feeds:json")))["items"]

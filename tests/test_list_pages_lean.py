@@ -1,0 +1,70 @@
+"""The list pages' own work: cards made in Python (feeds/cards.py) print what the card
+template printed from model instances, and URLs built once per slug equal reverse()'s."""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from django.template import engines
+from django.urls import reverse, set_script_prefix
+
+from articles.models import article_url, category_url
+from tests.factories import ArticleFactory, CategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+# includes/article_card.html as it was, from a model instance: the reference for the cards.
+MODEL_CARD = """<article class="card">
+  <p class="card-meta">
+    <a class="badge" href="{{ article.category.get_absolute_url }}">{{ article.category.name }}</a>
+    <time datetime="{{ article.published_at|date:'c' }}">{{ article.published_at|date:"Y-m-d" }}</time>
+  </p>
+  <h3 class="card-title"><a href="{{ article.get_absolute_url }}">{% if article.title_html %}{{ article.title_html|safe }}{% else %}{{ article.title }}{% endif %}</a></h3>
+  <p class="card-summary">{{ article.summary_html|safe }}</p>
+</article>"""  # noqa: E501
+
+
+def page_cards(html):
+    return re.findall(r'<article class="card">.*?</article>', html, re.S)
+
+
+@pytest.mark.parametrize("slug", ["attention", "强化学习", "a-b_c"])
+def test_urls_are_reverses(slug):
+    assert article_url(slug) == reverse("articles:article_detail", kwargs={"slug": slug})
+    assert category_url(slug) == reverse("feeds:category_detail", kwargs={"slug": slug})
+
+
+def test_urls_follow_the_script_prefix():
+    plain = article_url("强化学习")
+    set_script_prefix("/notes/")
+    try:
+        assert article_url("强化学习") == "/notes" + plain
+        assert category_url("rl") == reverse("feeds:category_detail", kwargs={"slug": "rl"})
+        assert category_url("rl").startswith("/notes/")
+    finally:
+        set_script_prefix("/")
+    assert article_url("强化学习") == plain
+
+
+def test_cards_print_what_the_model_card_printed(client):
+    category = CategoryFactory(name="强化 & 学习", slug="强化学习")
+    notes = [
+        # A time just before midnight UTC: the next day in Asia/Shanghai.
+        ArticleFactory(category=category, published_at=datetime(2026, 3, 1, 23, 30, tzinfo=UTC)),
+        ArticleFactory(
+            category=category,
+            title="A <b> & $x^2$",
+            published_at=datetime(2026, 3, 2, 8, 0, 0, 123456, tzinfo=UTC),
+        ),
+        ArticleFactory(category=category, published_at=datetime(2026, 3, 3, tzinfo=UTC)),
+    ]
+    plain = notes[2]
+    plain.title_html = ""  # stored before typeset titles existed: the title is printed escaped
+    plain.title = "<plain> & title"
+    type(plain).objects.filter(pk=plain.pk).update(title=plain.title, title_html="")
+    model_card = engines["django"].from_string(MODEL_CARD)
+    expected = [model_card.render({"article": note}) for note in reversed(notes)]
+    for url in ("/", "/categories/强化学习/", "/archive/2026/", "/archive/2026/03/"):
+        assert page_cards(client.get(url).content.decode()) == expected, url
+    assert "2026-03-02</time>" in expected[-1]  # the local date
+    assert "&lt;plain&gt; &amp; title" in expected[0]
