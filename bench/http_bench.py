@@ -1,11 +1,15 @@
-"""The production stack under wrk: each page cold (page cache off) and cached, and a static file.
+"""The production stack under wrk: each page cold, uncached and cached, and a static file.
 
 Run it through ``bench/http_bench`` (it sets up the virtualenv and wrk). One run: a scratch
 PostgreSQL database (``notes_http_bench`` on 127.0.0.1:5432, dropped at the end), a private
 redis-server on a spare port (``CACHE_URL``, as in docker-compose), N notes of the demo content
 (``seed_notes.py``, search index included), ``collectstatic``, then gunicorn with
-``gunicorn.conf.py`` and the production settings, twice: ``PAGE_CACHE_ENABLED=false`` (cold)
-and ``true`` (cached). Each URL gets a warm-up, then ``wrk -t2 -c16 -dSECONDS --latency``.
+``gunicorn.conf.py`` and the production settings, once per mode (``MODES``): *cold*, nothing
+cached (``PAGE_CACHE_ENABLED`` and ``FRAGMENT_CACHE_ENABLED`` false: every request computes
+everything, the sidebar's counts and related notes included); *uncached*, the page cache off
+but the fragment cache on (what a page costs that the page cache does not hold: views and
+templates run, the parts kept for the generation are read from Redis); *cached*, both on.
+Each URL gets a warm-up, then ``wrk -t2 -c16 -dSECONDS --latency``.
 Queries per request are counted in-process with Django's test client on the same database and
 Redis; CPU ms per request is gunicorn's own CPU time (master and workers) over the requests it
 served, which depends far less than req/s on what else runs on the machine. Prints a
@@ -28,7 +32,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("home", "note", "category", "tag", "rss", "search")
+# mode: (PAGE_CACHE_ENABLED, FRAGMENT_CACHE_ENABLED)
+MODES = {"cold": (False, False), "uncached": (False, True), "cached": (True, True)}
 
 
 def parse_args():
@@ -159,7 +164,8 @@ def in_django(stack, function, *arguments):
 
 
 def urls():
-    """The URLs measured: the longest note, the biggest category, a common tag and word."""
+    """The URLs measured: the longest note and a median one, the biggest category, a common tag
+    and word."""
     from django.db.models import Count
     from django.db.models.functions import Length
     from django.templatetags.static import static
@@ -169,12 +175,15 @@ def urls():
     from articles.models import Article, Category
 
     published = Article.objects.published()
-    note = published.order_by(Length("body_html").desc()).first()
+    by_length = published.order_by(Length("body_html").desc(), "pk")
+    note = by_length.first()
+    median = by_length[published.count() // 2]
     category = Category.objects.annotate(n=Count("articles")).order_by("-n").first()
     tag = Tag.objects.annotate(n=Count("taggit_taggeditem_items")).order_by("-n").first()
     return {
         "home": "/",
         "note": note.get_absolute_url(),
+        "note, median": median.get_absolute_url(),
         "category": category.get_absolute_url(),
         "tag": reverse("feeds:tag_detail", kwargs={"slug": tag.slug}),  # percent-encoded
         "rss": "/feeds/rss/",
@@ -184,7 +193,7 @@ def urls():
 
 
 def query_counts(urls_json):
-    """Queries per request, cold (page cache off) and cached (the request after a miss)."""
+    """Queries per request in each mode (the request after a first one: kept parts are kept)."""
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -192,8 +201,8 @@ def query_counts(urls_json):
 
     client = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="127.0.0.1")
     counts = {}
-    for mode, enabled in (("cold", False), ("cached", True)):
-        settings.PAGE_CACHE_ENABLED = enabled
+    for mode, (pages, fragments) in MODES.items():
+        settings.PAGE_CACHE_ENABLED, settings.FRAGMENT_CACHE_ENABLED = pages, fragments
         for name, url in json.loads(urls_json).items():
             client.get(url)
             with CaptureQueriesContext(connection) as queries:
@@ -269,7 +278,7 @@ def run(args, stack):
     counts = in_django(stack, "query_counts", json.dumps(targets))
     base = f"http://127.0.0.1:{args.port}"
     results = {}
-    for mode, enabled in (("cold", "false"), ("cached", "true")):
+    for mode, (pages, fragments) in MODES.items():
         subprocess.run(["redis-cli", "-p", str(args.redis_port), "flushall"], capture_output=True)
         gunicorn = stack.start(
             [
@@ -280,7 +289,11 @@ def run(args, stack):
                 "/dev/null",
                 "notes_site.wsgi",
             ],
-            env={**stack.env, "PAGE_CACHE_ENABLED": enabled},
+            env={
+                **stack.env,
+                "PAGE_CACHE_ENABLED": str(pages).lower(),
+                "FRAGMENT_CACHE_ENABLED": str(fragments).lower(),
+            },
         )
         wait_for(f"{base}/healthz/ready", gunicorn)
         for name, path in targets.items():
@@ -303,7 +316,7 @@ def print_table(args, targets, results, counts, load_before, load_after):
         "| page | mode | req/s | p50 ms | p99 ms | CPU ms/req | queries/req | × static | errors |"
     )
     print("|---|---|---:|---:|---:|---:|---:|---:|---|")
-    for mode in ("cold", "cached"):
+    for mode in MODES:
         static_rate = results[mode, "static"][0]
         for name in targets:
             rate, p50, p99, cpu_ms, errors = results[mode, name]
