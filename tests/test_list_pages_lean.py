@@ -8,6 +8,7 @@ import pytest
 from django.template import engines
 from django.urls import reverse, set_script_prefix
 
+from articles.context_processors import SITE_URLS, site
 from articles.models import article_url, category_url
 from tests.factories import ArticleFactory, CategoryFactory
 
@@ -44,6 +45,24 @@ def test_urls_follow_the_script_prefix():
     finally:
         set_script_prefix("/")
     assert article_url("强化学习") == plain
+
+
+def test_site_urls_are_reverses_under_each_script_prefix(rf):
+    for prefix in ("/", "/notes/"):
+        set_script_prefix(prefix)
+        try:
+            site_urls = site(rf.get("/"))["site_urls"]
+            assert site_urls == {name: reverse(view) for name, view in SITE_URLS.items()}
+            assert site_urls["home"] == prefix
+        finally:
+            set_script_prefix("/")
+
+
+def test_the_header_and_footer_link_the_site_pages(client):
+    page = client.get("/").content.decode()
+    for name in ("articles:category_list", "series:index", "feeds:archive_index"):
+        assert page.count(f'<a href="{reverse(name)}">') == 2, name  # header and footer
+    assert f'action="{reverse("search:results")}"' in page
 
 
 def test_cards_print_what_the_model_card_printed(client):
