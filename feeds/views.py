@@ -66,10 +66,23 @@ class ArticleYearArchiveView(StreamMixin, YearArchiveView):
     make_object_list = True
     template_name = "feeds/archive_year.html"
 
+    # The page links no neighbouring year: no query for one (each read a note).
+    def get_next_year(self, date):
+        return None
+
+    def get_previous_year(self, date):
+        return None
+
 
 class ArticleMonthArchiveView(StreamMixin, MonthArchiveView):
     month_format = "%m"
     template_name = "feeds/archive_month.html"
+
+    def get_next_month(self, date):
+        return None  # as the year's: not linked, not queried
+
+    def get_previous_month(self, date):
+        return None
 
 
 class ArchiveIndexView(TemplateView):

@@ -29,10 +29,10 @@ PINNED = {
     "/?page=2": 2 + SIDEBAR,
     "/categories/rl/": 3 + SIDEBAR,  # category, count, cards
     "/tags/transformer/": 3 + SIDEBAR,  # tag, count, cards
-    # Django's date views: any note in range?, the months (days), the previous and the next
-    # period (one note each), then count and cards.
-    "/archive/{year}/": 6 + SIDEBAR,
-    "/archive/{year}/{month:02d}/": 6 + SIDEBAR,
+    # Django's date views: any note in range?, the months (days), then count and cards (no
+    # query for the neighbouring periods: the pages do not link them).
+    "/archive/{year}/": 4 + SIDEBAR,
+    "/archive/{year}/{month:02d}/": 4 + SIDEBAR,
     "/archive/": 1,  # the months with counts (feeds/archives.py)
     "/series/": 1,
     "/categories/": 1,
