@@ -177,8 +177,7 @@ class StreamFeed(Feed):
         return entry.article.author.get_full_name() or settings.SITE_TITLE
 
     def item_categories(self, entry):
-        article = entry.article
-        return [article.category.name, *sorted(tag.name for tag in article.tags.all())]
+        return [entry.article.category.name, *entry.article.tag_names]
 
     def item_extra_kwargs(self, entry):
         article, scope = entry.article, entry.scope

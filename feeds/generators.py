@@ -6,13 +6,25 @@ HTML of the full-content variant, and ``summary_text``, the plain-text summary.
 """
 
 import json
+from io import StringIO
 
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed, rfc3339_date
 
 GENERATOR = "notes_site"
 
 
-class RssFeed(Rss201rev2Feed):
+class WholeDocumentWrite:
+    """Hands the XML document to the response in one piece: Django's generators write every
+    tag and text straight to it, each a chunk of its own (a thousand for 20 items)."""
+
+    def write(self, outfile, encoding):
+        document = StringIO()
+        super().write(document, encoding)
+        # As XMLGenerator encodes for a binary file.
+        outfile.write(document.getvalue().encode(encoding, "xmlcharrefreplace"))
+
+
+class RssFeed(WholeDocumentWrite, Rss201rev2Feed):
     """RSS 2.0; the full body goes in ``content:encoded``, the summary stays the description."""
 
     format_name = "rss"
@@ -33,7 +45,7 @@ class RssFeed(Rss201rev2Feed):
             handler.addQuickElement("content:encoded", item["content"])
 
 
-class AtomFeed(Atom1Feed):
+class AtomFeed(WholeDocumentWrite, Atom1Feed):
     """Atom 1.0; the full body goes in ``<content type="html">`` next to the summary."""
 
     format_name = "atom"
