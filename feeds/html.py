@@ -7,6 +7,15 @@ from urllib.parse import urljoin
 
 URL_ATTRIBUTES = frozenset({"href", "src", "poster"})
 
+# A start tag naming href, src or poster outside its quoted values: the only tags that can
+# change, found without tokenizing the others (a note's MathML is hundreds of tags, its links
+# a few; ten times faster). The stored feed HTML is written by nh3 and KaTeX: names in lower
+# case, every "<" in text escaped, every attribute value quoted, no comments, scripts or
+# styles, so "<" and a letter always start a tag.
+_URL_TAG_RE = re.compile(
+    r"""<[a-zA-Z](?:[^>"']|"[^"]*"|'[^']*')*?(?:href|src|poster)(?:[^>"']|"[^"]*"|'[^']*')*>"""
+)
+
 
 def absolutize_urls(html, base_url):
     """Resolve every link and image URL in ``html`` against ``base_url`` (the note's own URL).
@@ -17,54 +26,41 @@ def absolutize_urls(html, base_url):
     """
     if not html:
         return html
-    rewriter = _UrlRewriter(html, base_url)
-    rewriter.feed(html)
-    rewriter.close()
-    return rewriter.result()
+    return _URL_TAG_RE.sub(lambda match: _rewrite(match.group(0), base_url), html)
 
 
-class _UrlRewriter(HTMLParser):
-    """The standard library's HTML tokenizer, used to find the start tags to rewrite.
+def _rewrite(start_tag, base_url):
+    parser = _StartTag()
+    parser.feed(start_tag)
+    parser.close()
+    if parser.found is None:
+        return start_tag
+    tag, attrs, close = parser.found
+    rewritten = [
+        (name, _absolute(base_url, value) if name in URL_ATTRIBUTES and value else value)
+        for name, value in attrs
+    ]
+    if rewritten == attrs:
+        return start_tag
+    attributes = "".join(
+        f" {name}" if value is None else f' {name}="{escape(value)}"' for name, value in rewritten
+    )
+    return f"<{tag}{attributes}{close}"
 
-    Five times faster than building a tree (BeautifulSoup) for a feed of long notes.
-    """
 
-    def __init__(self, html, base_url):
+class _StartTag(HTMLParser):
+    """One start tag's name and attributes, as the standard library's tokenizer reads them
+    (names lowercased, values unescaped)."""
+
+    def __init__(self):
         super().__init__(convert_charrefs=False)
-        self.html = html
-        self.base_url = base_url
-        self.line_starts = [0, *(newline.end() for newline in re.finditer("\n", html))]
-        self.edits = []  # (start, end, replacement) in document order
+        self.found = None
 
     def handle_starttag(self, tag, attrs):
-        self._rewrite(tag, attrs, ">")
+        self.found = (tag, attrs, ">")
 
     def handle_startendtag(self, tag, attrs):
-        self._rewrite(tag, attrs, " />")
-
-    def _rewrite(self, tag, attrs, close):
-        rewritten = [
-            (name, _absolute(self.base_url, value) if name in URL_ATTRIBUTES and value else value)
-            for name, value in attrs
-        ]
-        if rewritten == attrs:
-            return
-        line, column = self.getpos()
-        start = self.line_starts[line - 1] + column
-        end = start + len(self.get_starttag_text())
-        attributes = "".join(
-            f" {name}" if value is None else f' {name}="{escape(value)}"'
-            for name, value in rewritten
-        )
-        self.edits.append((start, end, f"<{tag}{attributes}{close}"))
-
-    def result(self):
-        parts, copied_to = [], 0
-        for start, end, replacement in self.edits:
-            parts += [self.html[copied_to:start], replacement]
-            copied_to = end
-        parts.append(self.html[copied_to:])
-        return "".join(parts)
+        self.found = (tag, attrs, " />")
 
 
 def _absolute(base_url, url):
