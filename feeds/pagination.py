@@ -10,9 +10,19 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
+from pagecache.fragments import memoize
+
 
 class CappedPaginator(Paginator):
+    """``count_name``: the count is kept for the generation under that name (a stream's pages
+    all have the same count), one query less on every page after the first."""
+
+    def __init__(self, *args, count_name=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_name = count_name
+
     @cached_property
     def count(self):
         limit = settings.STREAM_MAX_PAGES * self.per_page
-        return self.object_list[:limit].count()
+        count = self.object_list[:limit].count
+        return count() if self.count_name is None else memoize(self.count_name, count)

@@ -30,6 +30,11 @@ class StreamMixin:
     def get_queryset(self):
         return self.get_stream()
 
+    def get_paginator(self, *args, **kwargs):
+        # One path, one stream (the views read no other parameter): its count, kept.
+        count_name = f"stream-count:{self.request.path_info}"
+        return super().get_paginator(*args, count_name=count_name, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context[self.context_object_name] = cards(context["object_list"])

@@ -5,11 +5,14 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
 from django.template import engines
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, set_script_prefix
 
 from articles.context_processors import SITE_URLS, site
 from articles.models import article_url, category_url
+from pagecache import generation
 from tests.factories import ArticleFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +90,23 @@ def test_cards_print_what_the_model_card_printed(client):
         assert page_cards(client.get(url).content.decode()) == expected, url
     assert "2026-03-02</time>" in expected[-1]  # the local date
     assert "&lt;plain&gt; &amp; title" in expected[0]
+
+
+def test_a_streams_count_is_kept_for_the_generation(client, page_cache, settings):
+    settings.PAGE_CACHE_ENABLED = False  # uncached pages, the fragment cache on
+    category = CategoryFactory(slug="rl")
+    ArticleFactory.create_batch(11, category=category)
+
+    def get(url):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+        return response.context["paginator"].count, len(counts)
+
+    assert get("/") == (11, 1)
+    assert get("/?page=2") == (11, 0)  # every page of the stream: the same count
+    assert get("/categories/rl/") == (11, 1)  # another stream, its own count
+    ArticleFactory(category=category)
+    generation.bump()  # what a change does after commit
+    assert get("/?page=2") == (12, 1)
+    assert get("/") == (12, 0)
