@@ -1,14 +1,34 @@
-from django.db.models import Count
+from dataclasses import dataclass
+
+from django.db.models import Count, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView
 
 from articles.models import Article, Category
 from articles.selectors import neighbour, per_category, related_articles
+from pagecache.fragments import memoize
+from series.selectors import series_nav
 
-NOT_ON_THE_PAGE = ("body", "summary", "body_feed_html", "summary_html", "summary_feed_html")
+# What the note page shows of the note: its rendered body, not the Markdown or the feed's renders.
+NOTE_COLUMNS = (
+    "title",
+    "title_html",
+    "title_text",
+    "slug",
+    "status",
+    "published_at",
+    "revised_at",
+    "summary_text",
+    "toc_html",
+    "body_html",
+    "reading_minutes",
+    "category__name",
+    "category__slug",
+)
 
 
 class CategoryListView(ListView):
@@ -19,17 +39,44 @@ class CategoryListView(ListView):
         return Category.objects.annotate(article_count=per_category(Count("pk")))
 
 
+@dataclass(frozen=True)
+class NoteLinks:
+    """What a note's page links to besides the note: the same for every request until a change,
+    so it is kept per note for the current generation (``pagecache.fragments``)."""
+
+    tags: list  # [(name, URL)]
+    series: dict | None  # {"title", "url"} of the note's series, for the breadcrumbs
+    series_box: str  # rendered HTML: the series' parts, before the body
+    after_body: str  # rendered HTML: the series' previous/next, previous/next, related notes
+
+
+def note_links(article):
+    """The NoteLinks of ``article``: its tags, series, neighbours and related notes (5 queries)."""
+    prefetch_related_objects([article], "tags")
+    nav = series_nav(article)
+    context = {
+        "nav": nav,
+        "previous_article": neighbour(article, newer=False),
+        "next_article": neighbour(article, newer=True),
+        "related_articles": related_articles(article),
+    }
+    return NoteLinks(
+        tags=[
+            (tag.name, reverse("feeds:tag_detail", kwargs={"slug": tag.slug}))
+            for tag in article.tags.all()
+        ],
+        series={"title": nav.series.title, "url": nav.series.get_absolute_url()} if nav else None,
+        series_box=render_to_string("series/_note_series.html", context) if nav else "",
+        after_body=render_to_string("articles/_note_links.html", context),
+    )
+
+
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
     def get_queryset(self):
-        # The page shows the rendered body, not the Markdown or the feed's renders.
-        return (
-            Article.objects.select_related("category")
-            .prefetch_related("tags")
-            .defer(*NOT_ON_THE_PAGE)
-        )
+        return Article.objects.select_related("category").only(*NOTE_COLUMNS)
 
     def get_object(self, queryset=None):
         # The user is looked at only when no published note matches: reading request.user
@@ -44,9 +91,7 @@ class ArticleDetailView(DetailView):
         article = self.object
         return super().get_context_data(
             is_preview=not article.is_published(),
-            previous_article=neighbour(article, newer=False),
-            next_article=neighbour(article, newer=True),
-            related_articles=related_articles(article),
+            links=memoize(f"note-links:{article.pk}", lambda: note_links(article)),
             canonical_url=self.request.build_absolute_uri(article.get_absolute_url()),
             **kwargs,
         )

@@ -1,6 +1,7 @@
 """Pages with the fragment cache on and the page cache off (every page rendered): the list
-pages' sidebar is kept for the current generation, so a kept one runs no query, and it shows
-every change on the very next request, and a scheduled note at its time."""
+pages' sidebar and what a note's page links to (tags, series, previous/next, related notes)
+are kept for the current generation, so a kept one runs no query, and they show every change
+on the very next request, and a scheduled note at its time."""
 
 from datetime import timedelta
 
@@ -12,6 +13,9 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from tests.factories import ArticleFactory, CategoryFactory
+from tests.factories_series import SeriesFactory, SeriesPartFactory
+
+DAY = timedelta(days=1)
 
 
 @pytest.fixture(autouse=True)
@@ -120,3 +124,97 @@ def test_a_scheduled_note_is_counted_at_its_time(client, rl):
         clock.move_to(start + timedelta(minutes=6))
         kept = sidebar(client)
         assert tag_count("PPO", 2) in kept and category_count("RL", "rl", 2) in kept
+
+
+# --- The note page ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def notes(db):
+    """Three notes a day apart, the middle one (``note``) in a series with the first."""
+    now = timezone.now()
+    older, note, newer = (
+        ArticleFactory(title=title, published_at=now - days * DAY, tags=tags)
+        for title, days, tags in (
+            ("较早的笔记", 3, ["PPO"]),
+            ("本篇笔记", 2, ["PPO", "TRPO"]),
+            ("较新的笔记", 1, ["DQN"]),
+        )
+    )
+    series = SeriesFactory(title="策略优化")
+    SeriesPartFactory(series=series, article=older, position=1)
+    SeriesPartFactory(series=series, article=note, position=2)
+    return older, note, newer
+
+
+def related(html):
+    return html.partition('class="related"')[2].partition("</section>")[0]
+
+
+def test_a_kept_note_page_runs_only_the_notes_query(client, notes):
+    url = notes[1].get_absolute_url()
+    computed = get(client, url)
+    assert len(queries_of(client, url)) == 1
+    assert get(client, url) == computed
+    assert '<a rel="prev" href="/articles/' in computed and "较早的笔记" in related(computed)
+    assert "系列：策略优化" in computed and "第 2 篇，共 2 篇" in computed
+    assert '<meta property="article:tag" content="TRPO">' in computed
+
+
+def test_with_fragments_off_the_links_are_computed_each_time(client, notes, settings):
+    settings.FRAGMENT_CACHE_ENABLED = False
+    url = notes[1].get_absolute_url()
+    assert len(queries_of(client, url)) == len(queries_of(client, url)) == 6
+
+
+def test_a_new_note_sharing_a_tag_is_related_at_once(client, notes, committing):
+    url = notes[1].get_absolute_url()
+    assert "共享标签" not in related(get(client, url))
+    with committing():
+        ArticleFactory(title="共享标签的新笔记", tags=["TRPO"])
+    assert "共享标签的新笔记" in related(get(client, url))
+
+
+def test_a_neighbours_new_title_shows_at_once(client, notes, committing):
+    older, note, newer = notes
+    get(client, note.get_absolute_url())
+    with committing():
+        newer.title = "改名后的较新笔记"
+        newer.save()
+    html = get(client, note.get_absolute_url())
+    assert '<span class="label">下一篇 →</span>改名后的较新笔记</a>' in html
+
+
+def test_a_new_series_part_shows_at_once(client, notes, committing):
+    older, note, newer = notes
+    assert "series-next" not in get(client, note.get_absolute_url())
+    with committing():
+        SeriesPartFactory(series=note.series_part.series, article=newer, position=3)
+    html = get(client, note.get_absolute_url())
+    assert "第 2 篇，共 3 篇" in html
+    assert f'class="series-next" href="{newer.get_absolute_url()}"' in html
+
+
+def test_a_renamed_tag_shows_at_once(client, notes, committing):
+    url = notes[1].get_absolute_url()
+    get(client, url)
+    with committing():
+        tag = Tag.objects.get(name="TRPO")
+        tag.name = "信赖域"
+        tag.save()
+    html = get(client, url)
+    assert '<meta property="article:tag" content="信赖域">' in html
+    assert f'<a href="/tags/{tag.slug}/">#信赖域</a>' in html
+
+
+def test_a_scheduled_note_becomes_the_next_at_its_time(client, notes):
+    older, note, newer = notes
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        ArticleFactory(title="定时的笔记", published_at=start + timedelta(minutes=5))
+        url = newer.get_absolute_url()
+        assert 'rel="next"' not in get(client, url)
+        clock.move_to(start + timedelta(minutes=4))
+        assert len(queries_of(client, url)) == 1
+        clock.move_to(start + timedelta(minutes=6))
+        assert '<span class="label">下一篇 →</span>定时的笔记</a>' in get(client, url)
