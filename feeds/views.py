@@ -11,6 +11,7 @@ from feeds.archives import archive_years
 from feeds.cards import cards
 from feeds.pagination import CappedPaginator
 from feeds.stream import stream_cards
+from pagecache.fragments import memoize
 
 
 class StreamMixin:
@@ -71,6 +72,12 @@ class ArticleYearArchiveView(StreamMixin, YearArchiveView):
     make_object_list = True
     template_name = "feeds/archive_year.html"
 
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        # The year's months, a scan of its notes: kept for the generation.
+        months = super().get_date_list
+        name = f"archive-months:{self.get_year()}"
+        return memoize(name, lambda: list(months(queryset, date_type, ordering)))
+
     # The page links no neighbouring year: no query for one (each read a note).
     def get_next_year(self, date):
         return None
@@ -82,6 +89,9 @@ class ArticleYearArchiveView(StreamMixin, YearArchiveView):
 class ArticleMonthArchiveView(StreamMixin, MonthArchiveView):
     month_format = "%m"
     template_name = "feeds/archive_month.html"
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        return None  # the page lists no days: no scan of the month's notes for them
 
     def get_next_month(self, date):
         return None  # as the year's: not linked, not queried

@@ -29,10 +29,11 @@ PINNED = {
     "/?page=2": 2 + SIDEBAR,
     "/categories/rl/": 3 + SIDEBAR,  # category, count, cards
     "/tags/transformer/": 3 + SIDEBAR,  # tag, count, cards
-    # Django's date views: any note in range?, the months (days), then count and cards (no
-    # query for the neighbouring periods: the pages do not link them).
+    # Django's date views: any note in range?, the year's months (kept for the generation when
+    # the fragment cache is on), then count and cards; no query for the days of a month or
+    # for the neighbouring periods (the pages show none of them).
     "/archive/{year}/": 4 + SIDEBAR,
-    "/archive/{year}/{month:02d}/": 4 + SIDEBAR,
+    "/archive/{year}/{month:02d}/": 3 + SIDEBAR,
     "/archive/": 1,  # the months with counts (feeds/archives.py)
     "/series/": 1,
     "/categories/": 1,

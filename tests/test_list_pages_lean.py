@@ -110,3 +110,20 @@ def test_a_streams_count_is_kept_for_the_generation(client, page_cache, settings
     generation.bump()  # what a change does after commit
     assert get("/?page=2") == (12, 1)
     assert get("/") == (12, 0)
+
+
+def test_a_years_months_are_kept_for_the_generation(client, page_cache, settings):
+    settings.PAGE_CACHE_ENABLED = False
+    ArticleFactory(published_at=datetime(2025, 3, 10, tzinfo=UTC))
+
+    def months():
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/archive/2025/").content.decode()
+        scans = [q for q in queries if "DISTINCT" in q["sql"]]
+        return re.findall(r'<nav class="months".*?</nav>', page, re.S)[0].count("<a "), len(scans)
+
+    assert months() == (1, 1)
+    assert months() == (1, 0)
+    ArticleFactory(published_at=datetime(2025, 7, 1, tzinfo=UTC))
+    generation.bump()
+    assert months() == (2, 1)
