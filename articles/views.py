@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.text import Truncator
 from django.views.generic import DetailView, ListView
 
 from articles.models import Article, Category
@@ -40,33 +41,38 @@ class CategoryListView(ListView):
 
 
 @dataclass(frozen=True)
-class NoteLinks:
-    """What a note's page links to besides the note: the same for every request until a change,
-    so it is kept per note for the current generation (``pagecache.fragments``)."""
+class NoteParts:
+    """What a note's page shows besides its body that is the same for every request until a
+    change: kept per note for the current generation (``pagecache.fragments``)."""
 
-    tags: list  # [(name, URL)]
+    description: str  # the summary, cut for the meta tags
+    tags: list  # [(name, URL)], for the meta tags
     series: dict | None  # {"title", "url"} of the note's series, for the breadcrumbs
-    series_box: str  # rendered HTML: the series' parts, before the body
+    header: str  # rendered HTML: the note's header (dates, tags) and its series' parts
     after_body: str  # rendered HTML: the series' previous/next, previous/next, related notes
 
 
-def note_links(article):
-    """The NoteLinks of ``article``: its tags, series, neighbours and related notes (5 queries)."""
+def note_parts(article):
+    """The NoteParts of ``article``: 5 queries (tags, series, neighbours, related notes)."""
     prefetch_related_objects([article], "tags")
+    tags = [
+        (tag.name, reverse("feeds:tag_detail", kwargs={"slug": tag.slug}))
+        for tag in article.tags.all()
+    ]
     nav = series_nav(article)
     context = {
+        "article": article,
+        "tags": tags,
         "nav": nav,
         "previous_article": neighbour(article, newer=False),
         "next_article": neighbour(article, newer=True),
         "related_articles": related_articles(article),
     }
-    return NoteLinks(
-        tags=[
-            (tag.name, reverse("feeds:tag_detail", kwargs={"slug": tag.slug}))
-            for tag in article.tags.all()
-        ],
+    return NoteParts(
+        description=Truncator(article.summary_text).chars(200),
+        tags=tags,
         series={"title": nav.series.title, "url": nav.series.get_absolute_url()} if nav else None,
-        series_box=render_to_string("series/_note_series.html", context) if nav else "",
+        header=render_to_string("articles/_note_header.html", context),
         after_body=render_to_string("articles/_note_links.html", context),
     )
 
@@ -91,7 +97,7 @@ class ArticleDetailView(DetailView):
         article = self.object
         return super().get_context_data(
             is_preview=not article.is_published(),
-            links=memoize(f"note-links:{article.pk}", lambda: note_links(article)),
+            parts=memoize(f"note:{article.pk}", lambda: note_parts(article)),
             canonical_url=self.request.build_absolute_uri(article.get_absolute_url()),
             **kwargs,
         )
