@@ -9,19 +9,16 @@ from feeds.stream import update_stream
 from search import engine
 from series.models import Series
 
-# Index columns a results page never shows.
-_UNSHOWN = [
-    "body",
-    "body_html",
-    "body_feed_html",
-    "toc_html",
-    "summary_feed_html",
-    "search_document__title_tokens",
-    "search_document__tags_tokens",
-    "search_document__body_tokens",
-    "search_document__vector",
-    "search_document__heading_vector",
-]
+# What a results page shows (templates/search/results.html): the snippet is cut from the
+# index's plain text. Not the cards' summary_html, the author or the notes' tags.
+RESULT_COLUMNS = (
+    "title",
+    "slug",
+    "published_at",
+    "category__name",
+    "category__slug",
+    "search_document__plain_text",
+)
 
 
 class RankedResults:
@@ -95,7 +92,12 @@ def public_search(parsed, *, category_slug="", tag_slug="", series_slug=""):
     else:
         base = update_stream(category=category, tag=tag, series=series)
     limit = settings.SEARCH_MAX_RESULTS
-    shown = base.select_related("search_document").defer(*_UNSHOWN)
+    shown = (
+        base.select_related(None)
+        .select_related("category", "search_document")
+        .prefetch_related(None)
+        .only(*RESULT_COLUMNS)
+    )
     return PublicSearch(
         base=base,
         shown=shown,

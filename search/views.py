@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from django.views.generic import ListView
 
+from pagecache.fragments import memoize
 from search.forms import SearchForm
 from search.query import parse
 from search.selectors import public_search
@@ -72,7 +73,8 @@ class SearchView(ListView):
             "category": self.search.category,
             "tag": self.search.tag,
             "series": self.search.series,
-            "series_choices": series_choices(),
+            # An aggregate over every series' parts, the same for every query.
+            "series_choices": memoize("search:series_choices", series_choices),
             "result_count": context["paginator"].count if context["paginator"] else 0,
             "result_limit": self.search.limit,
         }

@@ -21,6 +21,7 @@ from search.engine import search as engine_search
 from search.query import parse
 from search.selectors import public_search
 from tests.factories import ArticleFactory, CategoryFactory
+from tests.factories_series import SeriesFactory, SeriesPartFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -248,12 +249,38 @@ def test_query_count_does_not_grow_with_results(client, indexed, settings):
 
 
 def test_query_count_is_pinned(client, corpus, django_assert_num_queries):
-    # count, page, tags prefetch, the series filter's choices.
-    with django_assert_num_queries(4):
+    # count, page, the series filter's choices.
+    with django_assert_num_queries(3):
         search(client, q="扩散模型")
     # ... plus the filter's category and tag.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         search(client, q="扩散模型", category="generative", tag="ddpm")
+
+
+def test_results_read_only_the_columns_they_show(client, corpus):
+    with CaptureQueriesContext(connection) as queries:
+        html = search(client, q="扩散模型").content.decode()
+    assert "card-summary" in html
+    (page,) = [q["sql"] for q in queries if "plain_text" in q["sql"]]
+    for unshown in ("summary_html", "body_html", "auth_user", "taggit"):
+        assert unshown not in page
+    assert not [q for q in queries if "taggit" in q["sql"]]
+
+
+def test_the_series_choices_are_kept_for_the_generation(
+    client, corpus, page_cache, settings, committing, django_assert_num_queries
+):
+    settings.PAGE_CACHE_ENABLED = False  # every search is rendered
+    notes = list(corpus.values())
+    SeriesPartFactory(
+        series=SeriesFactory(title="扩散模型入门", slug="diffusion"), article=notes[0]
+    )
+    assert '<option value="diffusion">扩散模型入门</option>' in search(client, q="模型").text
+    with django_assert_num_queries(2):  # count, page
+        search(client, q="扩散模型")
+    with committing():
+        SeriesPartFactory(series=SeriesFactory(title="注意力", slug="attention"), article=notes[1])
+    assert '<option value="attention">注意力</option>' in search(client, q="模型").text
 
 
 def test_header_search_box_on_every_page(client, corpus):
