@@ -45,8 +45,11 @@ def highlight(text, words):
     return mark_safe(_highlight(text, _pattern(words)))
 
 
+_GRAPHEME_RE = regex.compile(r"\X")
+
+
 def _graphemes(text):
-    return len(regex.findall(r"\X", text))
+    return len(_GRAPHEME_RE.findall(text))
 
 
 def _length(segment):
@@ -195,7 +198,8 @@ def _cut(text, pattern, length):
 
     Only the part of the text around the match is split into atoms: enough for any window
     (1.5 × ``length`` on each side), found by doubling a radius, so a long note costs no more
-    than a short one.
+    than a short one. A cluster is at least one character: the first radius, a quarter more
+    characters than that, is enough but for text of many combining marks.
     """
     segments = split_math(text)
     offsets = list(itertools.accumulate(map(_length, segments), initial=0))
@@ -204,7 +208,7 @@ def _cut(text, pattern, length):
         return _Cut([], False, bool(text.strip()))
     start, stop = anchor
     reach = length + length // 2 + 1
-    radius = 2 * reach
+    radius = reach + reach // 4
     while True:
         atoms, positions = _region(segments, offsets, start - radius, stop + radius)
         first = bisect.bisect_right(positions, start) - 1
