@@ -22,17 +22,22 @@ from articles.rendering.limits import validate_body_length
 
 def category_url(slug):
     """``Category.get_absolute_url`` from the slug alone (a list page prints one per card)."""
-    return _slug_url("feeds:category_detail", slug, get_script_prefix())
+    return slug_url("feeds:category_detail", slug)
 
 
 def article_url(slug):
     """``Article.get_absolute_url`` from the slug alone."""
-    return _slug_url("articles:article_detail", slug, get_script_prefix())
+    return slug_url("articles:article_detail", slug)
+
+
+def slug_url(viewname, slug):
+    """``reverse(viewname, kwargs={"slug": slug})``, computed once per script prefix."""
+    return _slug_url(viewname, slug, get_script_prefix())
 
 
 @lru_cache(maxsize=16_384)
 def _slug_url(viewname, slug, script_prefix):
-    """``reverse()`` once per view, slug and script prefix (the prefix is what it reads besides)."""
+    # The script prefix is what reverse() reads besides its arguments (no per-request urlconf).
     return reverse(viewname, kwargs={"slug": slug})
 
 

@@ -38,6 +38,22 @@ def test_urls_are_reverses(slug):
     assert category_url(slug) == reverse("feeds:category_detail", kwargs={"slug": slug})
 
 
+@pytest.mark.parametrize("prefix", ["/", "/notes/"])
+def test_the_slug_url_tag_prints_what_url_printed(prefix):
+    names = ("feeds:category_rss", "feeds:tag_atom", "feeds:series_json")
+    tags = "|".join(f"{{% url '{name}' slug=slug %}}" for name in names)
+    slug_urls = "|".join(f"{{% slug_url '{name}' slug %}}" for name in names)
+    render = engines["django"].from_string(f"{{% load slug_urls %}}{tags}#{slug_urls}").render
+    set_script_prefix(prefix)
+    try:
+        for slug in ("rl", "强化学习"):
+            url, cached = render({"slug": slug}).split("#")
+            assert cached == url
+            assert url.startswith(f"{prefix}feeds/categories/")
+    finally:
+        set_script_prefix("/")
+
+
 def test_urls_follow_the_script_prefix():
     plain = article_url("强化学习")
     set_script_prefix("/notes/")
