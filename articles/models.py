@@ -1,11 +1,6 @@
-from functools import lru_cache
-
 import reversion
 from django.conf import settings
-from django.core.signals import setting_changed
 from django.db import models
-from django.dispatch import receiver
-from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
@@ -18,33 +13,17 @@ from articles import rendering
 from articles.images import StoredImage as StoredImage  # a model of this app, defined there
 from articles.images import stored_image_facts
 from articles.rendering.limits import validate_body_length
+from notes_site.cached_urls import cached_reverse
 
 
 def category_url(slug):
     """``Category.get_absolute_url`` from the slug alone (a list page prints one per card)."""
-    return slug_url("feeds:category_detail", slug)
+    return cached_reverse("feeds:category_detail", slug=slug)
 
 
 def article_url(slug):
     """``Article.get_absolute_url`` from the slug alone."""
-    return slug_url("articles:article_detail", slug)
-
-
-def slug_url(viewname, slug):
-    """``reverse(viewname, kwargs={"slug": slug})``, computed once per script prefix."""
-    return _slug_url(viewname, slug, get_script_prefix())
-
-
-@lru_cache(maxsize=16_384)
-def _slug_url(viewname, slug, script_prefix):
-    # The script prefix is what reverse() reads besides its arguments (no per-request urlconf).
-    return reverse(viewname, kwargs={"slug": slug})
-
-
-@receiver(setting_changed, dispatch_uid="articles_slug_urls")
-def _forget_slug_urls(setting, **kwargs):
-    if setting == "ROOT_URLCONF":
-        _slug_url.cache_clear()
+    return cached_reverse("articles:article_detail", slug=slug)
 
 
 class Category(models.Model):

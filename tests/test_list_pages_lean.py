@@ -39,17 +39,24 @@ def test_urls_are_reverses(slug):
 
 
 @pytest.mark.parametrize("prefix", ["/", "/notes/"])
-def test_the_slug_url_tag_prints_what_url_printed(prefix):
-    names = ("feeds:category_rss", "feeds:tag_atom", "feeds:series_json")
-    tags = "|".join(f"{{% url '{name}' slug=slug %}}" for name in names)
-    slug_urls = "|".join(f"{{% slug_url '{name}' slug %}}" for name in names)
-    render = engines["django"].from_string(f"{{% load slug_urls %}}{tags}#{slug_urls}").render
+def test_the_cached_url_tag_prints_what_url_printed(prefix):
+    urls = (
+        "'feeds:category_rss' slug=slug",
+        "'feeds:tag_atom' slug=slug",
+        "'feeds:series_json' slug=slug",
+        "'feeds:archive_year' year=2026",
+        "'feeds:archive_month' year=2026 month=3",
+    )
+    tags = "|".join(f"{{% url {url} %}}" for url in urls)
+    cached = "|".join(f"{{% cached_url {url} %}}" for url in urls)
+    render = engines["django"].from_string(f"{{% load cached_urls %}}{tags}#{cached}").render
     set_script_prefix(prefix)
     try:
         for slug in ("rl", "强化学习"):
-            url, cached = render({"slug": slug}).split("#")
-            assert cached == url
+            url, cached_url = render({"slug": slug}).split("#")
+            assert cached_url == url
             assert url.startswith(f"{prefix}feeds/categories/")
+            assert url.endswith(f"|{prefix}archive/2026/|{prefix}archive/2026/03/")
     finally:
         set_script_prefix("/")
 
