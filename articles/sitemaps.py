@@ -1,19 +1,45 @@
 """sitemap.xml: published notes, categories and tags that have published notes, with lastmod."""
 
 from django.contrib.sitemaps import Sitemap
+from django.core.paginator import Paginator
 from django.db.models import Exists, Max, OuterRef
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
+from django.utils.functional import cached_property
 from taggit.models import Tag
 
 from articles.models import Article, Category
 from articles.selectors import per_category
+from pagecache.fragments import memoize
 
 # Article.last_revised_at in SQL (published notes always have published_at).
 LAST_REVISED = Greatest(Coalesce("revised_at", "published_at"), "published_at")
 
 
-class ArticleSitemap(Sitemap):
+class KeptCountPaginator(Paginator):
+    """The count is kept for the generation under ``count_name``."""
+
+    def __init__(self, object_list, per_page, *, count_name, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_name = count_name
+
+    @cached_property
+    def count(self):
+        return memoize(self.count_name, self.object_list.count)
+
+
+class KeptCountSitemap(Sitemap):
+    """A section whose size is kept for the generation: the index counts every section to list
+    its files, each file counts its own to check its page number, and the count reads every
+    published note."""
+
+    @property
+    def paginator(self):
+        name = f"sitemap:{type(self).__name__}"
+        return KeptCountPaginator(self._items(), self.limit, count_name=name)
+
+
+class ArticleSitemap(KeptCountSitemap):
     changefreq = "weekly"
     priority = 0.8
 
@@ -36,7 +62,7 @@ class ArticleSitemap(Sitemap):
         return None
 
 
-class CategorySitemap(Sitemap):
+class CategorySitemap(KeptCountSitemap):
     changefreq = "weekly"
     priority = 0.5
 
@@ -58,7 +84,7 @@ class CategorySitemap(Sitemap):
         return None  # as for the notes: the per-category aggregates read every note
 
 
-class TagSitemap(Sitemap):
+class TagSitemap(KeptCountSitemap):
     changefreq = "weekly"
     priority = 0.4
 

@@ -1,12 +1,11 @@
 """The sitemap's series section: series with published parts; lastmod is the last content
 change of those parts (a draft's edits are not public)."""
 
-from django.contrib.sitemaps import Sitemap
-
+from articles.sitemaps import KeptCountSitemap
 from series.selectors import public_series
 
 
-class SeriesSitemap(Sitemap):
+class SeriesSitemap(KeptCountSitemap):
     changefreq = "weekly"
     priority = 0.5
 

@@ -142,6 +142,27 @@ def test_the_sitemap_is_an_index_of_files_of_at_most_limit_urls(client, monkeypa
     assert sorted(seen) == sorted(unquote(note.get_absolute_url()) for note in notes)
 
 
+def test_the_sitemap_keeps_each_sections_count_for_the_generation(
+    client, monkeypatch, page_cache, settings, committing
+):
+    settings.PAGE_CACHE_ENABLED = False  # every request renders, the counts are kept
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    make_notes(4)
+
+    def article_files():
+        with CaptureQueriesContext(connection) as queries:
+            index = ET.fromstring(client.get("/sitemap.xml").content)
+        locations = [loc.text for loc in index.iterfind("sm:sitemap/sm:loc", SITEMAP_NS)]
+        return len([url for url in locations if "sitemap-articles.xml" in url]), len(queries)
+
+    assert article_files()[0] == 2
+    assert article_files() == (2, 0)  # no section is counted again
+    with committing():
+        ArticleFactory()
+    assert article_files()[0] == 3
+    assert client.get("/sitemap-articles.xml?p=3").status_code == 200
+
+
 def test_previous_and_next_follow_the_stream_order_even_for_ties():
     when = timezone.now() - timedelta(days=1)
     first, second, third = (ArticleFactory(published_at=when) for _ in range(3))
