@@ -1,18 +1,13 @@
-from dataclasses import dataclass
-
-from django.db.models import Count, prefetch_related_objects
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.text import Truncator
 from django.views.generic import DetailView, ListView
 
 from articles.models import Article, Category
-from articles.selectors import neighbour, per_category, related_articles
-from pagecache.fragments import memoize
-from series.selectors import series_nav
+from articles.selectors import per_category
 
 # What the note page shows of the note: its rendered body, not the Markdown or the feed's renders.
 NOTE_COLUMNS = (
@@ -40,43 +35,6 @@ class CategoryListView(ListView):
         return Category.objects.annotate(article_count=per_category(Count("pk")))
 
 
-@dataclass(frozen=True)
-class NoteParts:
-    """What a note's page shows besides its body that is the same for every request until a
-    change: kept per note for the current generation (``pagecache.fragments``)."""
-
-    description: str  # the summary, cut for the meta tags
-    tags: list  # [(name, URL)], for the meta tags
-    series: dict | None  # {"title", "url"} of the note's series, for the breadcrumbs
-    header: str  # rendered HTML: the note's header (dates, tags) and its series' parts
-    after_body: str  # rendered HTML: the series' previous/next, previous/next, related notes
-
-
-def note_parts(article):
-    """The NoteParts of ``article``: 5 queries (tags, series, neighbours, related notes)."""
-    prefetch_related_objects([article], "tags")
-    tags = [
-        (tag.name, reverse("feeds:tag_detail", kwargs={"slug": tag.slug}))
-        for tag in article.tags.all()
-    ]
-    nav = series_nav(article)
-    context = {
-        "article": article,
-        "tags": tags,
-        "nav": nav,
-        "previous_article": neighbour(article, newer=False),
-        "next_article": neighbour(article, newer=True),
-        "related_articles": related_articles(article),
-    }
-    return NoteParts(
-        description=Truncator(article.summary_text).chars(200),
-        tags=tags,
-        series={"title": nav.series.title, "url": nav.series.get_absolute_url()} if nav else None,
-        header=render_to_string("articles/_note_header.html", context),
-        after_body=render_to_string("articles/_note_links.html", context),
-    )
-
-
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
@@ -97,7 +55,7 @@ class ArticleDetailView(DetailView):
         article = self.object
         return super().get_context_data(
             is_preview=not article.is_published(),
-            parts=memoize(f"note:{article.pk}", lambda: note_parts(article)),
+            description=Truncator(article.summary_text).chars(200),
             canonical_url=self.request.build_absolute_uri(article.get_absolute_url()),
             **kwargs,
         )
