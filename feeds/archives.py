@@ -1,7 +1,8 @@
 """The archive's counts: published notes per month and per year, in the site's time zone.
 
-One aggregate query (months, grouped in the database); years are summed from the months.
-Drafts and scheduled notes are not counted (``Article.objects.published()``).
+One aggregate query over every published note (months, grouped in the database), kept for the
+current generation (``pagecache.fragments``); years are summed from the months. Drafts and
+scheduled notes are not counted (``Article.objects.published()``).
 """
 
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from articles.models import Article
+from pagecache.fragments import memoize
 
 
 @dataclass
@@ -27,6 +29,10 @@ class ArchiveYear:
 
 def archive_years():
     """[ArchiveYear], newest first, each with its months (newest first) and counts."""
+    return memoize("archive-years", _archive_years)
+
+
+def _archive_years():
     rows = (
         Article.objects.published()
         .annotate(month=TruncMonth("published_at", tzinfo=timezone.get_current_timezone()))

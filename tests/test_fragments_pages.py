@@ -1,7 +1,8 @@
 """Pages with the fragment cache on and the page cache off (every page rendered): the list
-pages' sidebar and what a note's page links to (tags, series, previous/next, related notes)
-are kept for the current generation, so a kept one runs no query, and they show every change
-on the very next request, and a scheduled note at its time."""
+pages' sidebar, the archive's counts and what a note's page shows around its body (tags,
+series, previous/next, related notes, header) are kept for the current generation, so a kept
+one runs no query, and they show every change on the very next request, and a scheduled note
+at its time."""
 
 from datetime import timedelta
 
@@ -117,6 +118,17 @@ def test_renaming_a_tag_or_a_category_shows_at_once(client, rl, committing):
         rl.name = "强化学习"
         rl.save()
     assert category_count("强化学习", "rl", 1) in sidebar(client)
+
+
+def test_the_archive_index_keeps_its_counts_too(client, rl, committing):
+    when = timezone.now() - 400 * DAY
+    year = timezone.localtime(when).year
+    ArticleFactory(published_at=when)
+    assert len(sidebar_queries(queries_of(client, "/archive/"))) == 1
+    assert sidebar_queries(queries_of(client, "/archive/")) == []
+    with committing():
+        ArticleFactory(published_at=when)
+    assert f'{year} 年</a> <span class="count">2 篇</span>' in get(client, "/archive/")
 
 
 def test_a_scheduled_note_is_counted_at_its_time(client, rl):
