@@ -9,9 +9,8 @@ from operator import add
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Case, IntegerField, Q, TextField, Value, When
+from django.db.models import Case, Func, IntegerField, Q, TextField, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Concat
 
 from search.models import SearchDocument
 from search.query import parse
@@ -132,16 +131,22 @@ def backend_for(queryset):
         raise NotImplementedError(f"No search backend for {vendor}") from None
 
 
-def _padded(field):
-    """The token column with a space at each end, so that " word " finds whole tokens."""
-    return Concat(Value(" "), field, Value(" "), output_field=TextField())
+class _Padded(Func):
+    """The token column with a space at each end, so that " word " finds whole tokens.
+
+    Not ``Concat``: the columns are never NULL, and its COALESCE around every part is SQL
+    compiled anew for each term on every search.
+    """
+
+    template = "(' ' || %(expressions)s || ' ')"
+    output_field = TextField()
 
 
 def _scored(queryset, parsed):
     """Annotate ``search_rank``: the sum over positive terms of where each one was found."""
     queryset = queryset.alias(
-        search_title_padded=_padded("search_document__title_tokens"),
-        search_labels_padded=_padded("search_document__tags_tokens"),
+        search_title_padded=_Padded("search_document__title_tokens"),
+        search_labels_padded=_Padded("search_document__tags_tokens"),
     )
 
     def within(field, term):
