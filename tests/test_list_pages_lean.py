@@ -86,9 +86,14 @@ def test_site_urls_are_reverses_under_each_script_prefix(rf):
 
 def test_the_header_and_footer_link_the_site_pages(client):
     page = client.get("/").content.decode()
+    header = re.search(r'<header class="site-header">.*?</header>', page, re.S)[0]
+    footer = re.search(r'<footer class="site-footer">.*?</footer>', page, re.S)[0]
     for name in ("articles:category_list", "series:index", "feeds:archive_index"):
-        assert page.count(f'<a href="{reverse(name)}">') == 2, name  # header and footer
-    assert f'action="{reverse("search:results")}"' in page
+        assert f'<a href="{reverse(name)}">' in header
+        assert f'<a href="{reverse(name)}">' in footer
+    assert f'<a class="site-title" href="{reverse("feeds:home")}">' in header
+    assert f'action="{reverse("search:results")}"' in header
+    assert f'<a href="{reverse("feeds:atom")}" type="application/atom+xml">' in footer
 
 
 def test_cards_print_what_the_model_card_printed(client):
