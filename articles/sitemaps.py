@@ -28,6 +28,26 @@ class KeptCountPaginator(Paginator):
         return memoize(self.count_name, self.object_list.count)
 
 
+class _ItemsWhenRead:
+    """A section's items, built when a page of them is read (the index reads only the count):
+    the categories' and series' querysets, with their aggregates, take milliseconds to build."""
+
+    ordered = True  # every section orders its items
+
+    def __init__(self, items):
+        self._items = items
+
+    @cached_property
+    def items(self):
+        return self._items()
+
+    def count(self):
+        return self.items.count()
+
+    def __getitem__(self, key):
+        return self.items[key]
+
+
 class KeptCountSitemap(Sitemap):
     """A section whose size is kept for the generation: the index counts every section to list
     its files, each file counts its own to check its page number, and the count reads every
@@ -36,7 +56,7 @@ class KeptCountSitemap(Sitemap):
     @property
     def paginator(self):
         name = f"sitemap:{type(self).__name__}"
-        return KeptCountPaginator(self._items(), self.limit, count_name=name)
+        return KeptCountPaginator(_ItemsWhenRead(self._items), self.limit, count_name=name)
 
 
 class ArticleSitemap(KeptCountSitemap):
