@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path, register_converter
 
-from articles.sitemaps import SITEMAPS
 from articles.uploads import StoredImageNameConverter, serve_image
 from articles.views import robots_txt
 from notes_site import health
@@ -12,16 +11,13 @@ from notes_site.converters import (
     TwoDigitMonthConverter,
     UnicodeSlugConverter,
 )
-from series.sitemaps import SeriesSitemap
+from notes_site.sitemaps import SITEMAPS
 
 # Every converter, registered here before any include() so that every app's URLconf may use it.
 register_converter(UnicodeSlugConverter, "uslug")
 register_converter(FourDigitYearConverter, "yyyy")
 register_converter(TwoDigitMonthConverter, "mm")
 register_converter(StoredImageNameConverter, "stored_image")
-
-# The articles' sections, and the series' (articles may not import series).
-SITEMAPS = {**SITEMAPS, "series": SeriesSitemap}
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),

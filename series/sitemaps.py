@@ -1,11 +1,12 @@
 """The sitemap's series section: series with published parts; lastmod is the last content
 change of those parts (a draft's edits are not public)."""
 
-from articles.sitemaps import KeptCountSitemap
+from django.contrib.sitemaps import Sitemap
+
 from series.selectors import public_series
 
 
-class SeriesSitemap(KeptCountSitemap):
+class SeriesSitemap(Sitemap):
     changefreq = "weekly"
     priority = 0.5
 
