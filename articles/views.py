@@ -3,7 +3,6 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.text import Truncator
 from django.views.generic import DetailView, ListView
 
 from articles.models import Article, Category
@@ -55,7 +54,6 @@ class ArticleDetailView(DetailView):
         article = self.object
         return super().get_context_data(
             is_preview=not article.is_published(),
-            description=Truncator(article.summary_text).chars(200),
             canonical_url=self.request.build_absolute_uri(article.get_absolute_url()),
             **kwargs,
         )

@@ -11,6 +11,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.html import escape
 from taggit.models import Tag
 
 from tests.factories import ArticleFactory, CategoryFactory
@@ -177,6 +178,9 @@ def test_a_kept_note_page_runs_only_the_notes_query(client, notes):
     assert '<a rel="prev" href="/articles/' in computed and "较早的笔记" in related(computed)
     assert "系列：策略优化" in computed and "第 2 篇，共 2 篇" in computed
     assert '<meta property="article:tag" content="TRPO">' in computed
+    description = escape(notes[1].summary_text[:50])
+    for meta in ('name="description"', 'property="og:description"', 'name="twitter:description"'):
+        assert f'<meta {meta} content="{description}' in computed, meta
 
 
 def test_with_fragments_off_the_links_are_computed_each_time(client, notes, settings):

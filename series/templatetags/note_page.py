@@ -12,6 +12,7 @@ from django import template
 from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.text import Truncator
 
 from articles.selectors import neighbour, related_articles
 from pagecache.fragments import memoize
@@ -24,6 +25,7 @@ register = template.Library()
 class NoteParts:
     """Plain data and rendered HTML: what the cache keeps must pickle."""
 
+    description: str  # the summary, cut for the meta tags
     tags: list  # [(name, URL)], for the meta tags
     series: dict | None  # {"title", "url"} of the note's series, for the breadcrumbs
     header: str  # rendered HTML: the note's header (dates, tags) and its series' parts
@@ -47,6 +49,7 @@ def note_parts(article):
         "related_articles": related_articles(article),
     }
     return NoteParts(
+        description=Truncator(article.summary_text).chars(200),
         tags=tags,
         series={"title": nav.series.title, "url": nav.series.get_absolute_url()} if nav else None,
         header=render_to_string("articles/_note_header.html", context),
