@@ -11,7 +11,7 @@ from notes_site.converters import (
     TwoDigitMonthConverter,
     UnicodeSlugConverter,
 )
-from notes_site.sitemaps import SITEMAPS
+from notes_site.sitemaps import SITEMAPS, sitemap_file
 
 # Every converter, registered here before any include() so that every app's URLconf may use it.
 register_converter(UnicodeSlugConverter, "uslug")
@@ -28,14 +28,15 @@ urlpatterns = [
         serve_image,
         name="markdownx_image",
     ),
-    # A sitemap index: one file per section and page of ArticleSitemap.limit URLs (?p=2, ...).
+    # A sitemap index: one file per section and page of ArticleSitemap.limit URLs (?p=2, ...),
+    # each written by notes_site.sitemaps.sitemap_file.
     path(
         "sitemap.xml",
         sitemaps.index,
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),
-    path("sitemap-<section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
+    path("sitemap-<section>.xml", sitemap_file, name="sitemap_section"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("healthz/live", health.liveness, name="health_live"),
     path("healthz/ready", health.readiness, name="health_ready"),

@@ -3,18 +3,22 @@ change of those parts (a draft's edits are not public)."""
 
 from django.contrib.sitemaps import Sitemap
 
+from articles.sitemaps import SlugLocations, local_time
 from series.selectors import public_series
 
 
-class SeriesSitemap(Sitemap):
+class SeriesSitemap(SlugLocations, Sitemap):
+    viewname = "series:detail"
     changefreq = "weekly"
     priority = 0.5
 
     def items(self):
-        return public_series().order_by("title", "pk")
+        return (
+            public_series().order_by("title", "pk").values_list("slug", local_time("last_revised"))
+        )
 
-    def lastmod(self, series):
-        return series.last_revised
+    def lastmod(self, row):
+        return row[1]
 
     def get_latest_lastmod(self):
         return None  # as for categories: the per-series aggregates read every part
