@@ -3,7 +3,7 @@ file, the index listing every file, Django's page protocol, pinned queries, and 
 
 import xml.etree.ElementTree as ET
 from datetime import timedelta
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
@@ -56,7 +56,7 @@ def file_urls(client, path):
     root = ET.fromstring(response.content)
     assert root.tag == f"{{{NS}}}urlset"
     return [
-        (unquote(urlsplit(url.findtext("sm:loc", namespaces=SITEMAP_NS)).path), url)
+        (urlsplit(url.findtext("sm:loc", namespaces=SITEMAP_NS)).path, url)
         for url in root.iterfind("sm:url", SITEMAP_NS)
     ]
 
@@ -74,13 +74,14 @@ def test_every_published_note_is_in_exactly_one_file(client, notes, request, kep
             assert 1 <= len(urls) <= 2
             seen += [location for location, _ in urls]
         assert len(seen) == len(set(seen))
-        assert sorted(seen) == sorted(unquote(note.get_absolute_url()) for note in notes)
+        # percent-encoded as reverse() encodes them (a Chinese slug among them)
+        assert sorted(seen) == sorted(note.get_absolute_url() for note in notes)
 
 
 def test_a_file_shows_each_notes_last_change_and_sends_the_latest(client, notes):
     urls = file_urls(client, "/sitemap-articles.xml")
     newest = Article.objects.published().order_by("-published_at", "-pk")[:2]
-    assert [location for location, _ in urls] == [unquote(n.get_absolute_url()) for n in newest]
+    assert [location for location, _ in urls] == [note.get_absolute_url() for note in newest]
     for (_, url), note in zip(urls, newest, strict=True):
         date = timezone.localdate(note.last_revised_at).isoformat()
         assert url.findtext("sm:lastmod", namespaces=SITEMAP_NS) == date
