@@ -45,6 +45,7 @@ def page_urls(search):
     from taggit.models import Tag
 
     from articles.models import Article, Category
+    from articles.sitemaps import ArticleSitemap
 
     published = Article.objects.published()
     note = published.order_by(Length("body_html").desc()).first()
@@ -53,6 +54,7 @@ def page_urls(search):
     tag = Tag.objects.get(name="强化学习")
     pages = -(-published.count() // settings.PAGE_SIZE)
     deep = min(5000, settings.STREAM_MAX_PAGES, pages)
+    files = -(-published.count() // ArticleSitemap.limit)
     urls = {
         "home": "/",
         f"home, page {deep}": f"/?page={deep}",
@@ -67,6 +69,8 @@ def page_urls(search):
         "json feed": "/feeds/json/",
         "category rss": f"/feeds/categories/{category.slug}/rss/",
         "sitemap index": "/sitemap.xml",
+        "sitemap, first notes file": "/sitemap-articles.xml",
+        f"sitemap, notes file {files} (last)": f"/sitemap-articles.xml?p={files}",
     }
     if search:
         urls["search"] = "/search/?q=注意力机制"
