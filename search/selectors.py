@@ -9,7 +9,7 @@ from feeds.stream import update_stream
 from search import engine
 from series.models import Series
 
-# What a results page shows (templates/search/results.html): the snippet is cut from the
+# What a results page shows (templates/jinja2/search/results.html): the snippet is cut from the
 # index's plain text. Not the cards' summary_html, the author or the notes' tags.
 RESULT_COLUMNS = (
     "title",

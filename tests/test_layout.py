@@ -20,7 +20,7 @@ REFERRED_ROOTS = [
 _ROOTS = "|".join(map(re.escape, REFERRED_ROOTS))
 REFERENCE = re.compile(rf"(?<![\w/.<:@}}-])((?:{_ROOTS})/[\w./-]*[\w/])(?![\w/<{{*-])")
 # Template and static names are written relative to these folders.
-RELATIVE_TO = [ROOT, ROOT / "templates", ROOT / "static"]
+RELATIVE_TO = [ROOT, ROOT / "templates", ROOT / "templates" / "jinja2", ROOT / "static"]
 # Build output (gitignored, made by bin/setup): named in docs before it exists.
 BUILT = ("frontend/dist",)
 

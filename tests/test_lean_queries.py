@@ -22,7 +22,7 @@ WIDE_COLUMNS = ("body_html", "body_feed_html", '"body"', "toc_html", "summary_fe
 FEED_WIDE_COLUMNS = WIDE_COLUMNS[:-1]  # a feed item's description is its summary_feed_html
 
 # Queries per page, the same at 3 notes and at 25 (no query per note). SIDEBAR: the list
-# pages' sidebar (feeds/templatetags/reader_sidebar.py): categories, popular tags, years.
+# pages' sidebar (feeds/sidebar.py): categories, popular tags, years.
 SIDEBAR = 3
 PINNED = {
     "/": 2 + SIDEBAR,  # count, cards (category joined)

@@ -79,6 +79,17 @@ ROOT_URLCONF = "notes_site.urls"
 WSGI_APPLICATION = "notes_site.wsgi.application"
 
 TEMPLATES = [
+    # The reader's pages (notes_site/jinja2.py); a name it does not have falls through to Django's
+    # engine: the admin's templates, the emails, the 500 and 503 pages.
+    {
+        "BACKEND": "notes_site.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "notes_site.jinja2.environment",
+            "context_processors": ["articles.context_processors.site"],
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
