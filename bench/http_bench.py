@@ -273,6 +273,13 @@ def run(args, stack):
         check=True,
         stdout=subprocess.DEVNULL,
     )
+    # As autovacuum leaves a live database: without statistics the planner guesses (a tag's
+    # page read all its notes and sorted them, 1.9 ms instead of 0.3 at 1,000 notes).
+    subprocess.run(
+        ["psql", "-q", f"{args.pg}/{args.database}", "-c", "VACUUM ANALYZE"],
+        check=True,
+        env={**stack.env, "PGOPTIONS": "--client-min-messages=warning"},
+    )
     stack.manage("collectstatic", "--noinput", "-v0", stdout=subprocess.DEVNULL)
     targets = in_django(stack, "urls")
     counts = in_django(stack, "query_counts", json.dumps(targets))
