@@ -4,8 +4,9 @@
 with ``PAGE_CACHE_PURGE_METHOD=PURGE``); after commit one request per changed path is sent
 from a background thread, so a slow or broken proxy never slows an author's save. Paths are
 the ones a change shows on: the note, its category, tags, archives, the lists, the feeds, the
-sitemap. Paginated pages (``?page=N``) are the proxy's to purge by prefix; a proxy that cannot
-should keep ``HTTP_CACHE_S_MAXAGE`` short.
+sitemap index and the first file of each of its sections. Paginated pages (``?page=N``, a
+section's ``?p=N``) are the proxy's to purge by prefix; a proxy that cannot should keep
+``HTTP_CACHE_S_MAXAGE`` short.
 """
 
 import logging
@@ -26,6 +27,8 @@ def enabled():
 
 
 def site_paths():
+    from notes_site.sitemaps import SITEMAPS
+
     return [
         reverse("feeds:home"),
         reverse("articles:category_list"),
@@ -33,6 +36,7 @@ def site_paths():
         reverse("series:index"),
         reverse("search:results"),
         reverse("sitemap"),
+        *(reverse("sitemap_section", kwargs={"section": name}) for name in SITEMAPS),
         *(reverse(f"feeds:{name}") for name in FEED_FORMATS),
     ]
 

@@ -164,6 +164,8 @@ def test_purge_hook_gets_the_changed_paths_after_commit(article, purge_server, c
     assert wait_for(received, arrived, old_url)
     for path in ("/", article.category.get_absolute_url(), "/tags/transformer/", "/feeds/rss/"):
         assert wait_for(received, arrived, path), path
+    for path in ("/sitemap.xml", "/sitemap-articles.xml", "/sitemap-categories.xml"):
+        assert wait_for(received, arrived, path), path
 
 
 def test_purge_hook_covers_the_series_of_a_changed_note(article, purge_server, committing):
