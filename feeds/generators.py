@@ -1,7 +1,7 @@
 """Feed formats: Django's RSS 2.0 and Atom 1.0 generators, plus a generator element and full
-content, and a JSON Feed 1.1 generator that plugs into the same ``Feed`` classes.
+content, and a JSON Feed 1.1 generator that plugs into the same feed classes.
 
-Items may carry two extra keys (from ``Feed.item_extra_kwargs``): ``content``, the full body
+Items may carry two extra keys (from ``StreamFeed.item`` in feeds.py): ``content``, the full body
 HTML of the full-content variant, and ``summary_text``, the plain-text summary.
 """
 
