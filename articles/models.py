@@ -48,10 +48,21 @@ class Category(models.Model):
         return category_url(self.slug)
 
 
+def published_q(prefix=""):
+    """The one definition of public, as a condition on the notes reached through ``prefix``
+    (``"articles__"`` from a category): published, and its publication time has come."""
+    return models.Q(
+        **{
+            f"{prefix}status": Article.Status.PUBLISHED,
+            f"{prefix}published_at__lte": timezone.now(),
+        }
+    )
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """The one definition of public: published, and its publication time has come."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        """Public notes (``published_q``)."""
+        return self.filter(published_q())
 
     def visible_to(self, user):
         """What a user may open by URL: editors (and staff with view_article) see every draft,
