@@ -257,8 +257,9 @@ def bump(cache=None):
 
 
 def current_or_none():
-    """The current generation when the page cache is on and its cache answers, else None."""
-    if not settings.PAGE_CACHE_ENABLED:
+    """The current generation when the page or the fragment cache is on (either keeps the
+    generation in use) and its cache answers, else None."""
+    if not (settings.PAGE_CACHE_ENABLED or settings.FRAGMENT_CACHE_ENABLED):
         return None
     try:
         return current()[0]

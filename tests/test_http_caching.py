@@ -208,6 +208,20 @@ def test_feed_validators_come_from_the_generation(client, article, committing):
     assert "变换器" in renamed.content.decode()
 
 
+def test_feed_validators_come_from_the_generation_with_only_fragments_kept(
+    client, article, settings
+):
+    settings.PAGE_CACHE_ENABLED = False
+    first = client.get("/feeds/rss/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/feeds/rss/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert response.status_code == 304 and len(queries) == 0
+    settings.FRAGMENT_CACHE_ENABLED = False  # no generation in use: the stream's state, queried
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/feeds/rss/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert response.status_code == 200 and len(queries) == 1 + 2  # its state, notes and tags
+
+
 def test_feed_of_an_unknown_scope_is_a_404_without_validators(client, article):
     response = client.get("/feeds/tags/no-such-tag/rss/")
     assert response.status_code == 404
