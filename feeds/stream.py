@@ -1,16 +1,14 @@
 """The one builder of the truncated-summary update stream (home page and every feed).
 
-``update_stream`` gives the notes of a stream (the site, a category, a tag or a series);
-``latest_updates`` its head, as a feed carries it; ``stream_state`` tells in one aggregate
-query whether a stream has changed, so that a feed can answer a conditional GET without
-building itself.
+``update_stream`` gives the notes of a stream (the site, a category, a tag or a series),
+narrowed by the caller to what it shows (``stream_cards`` for the list pages,
+``feeds.feeds.feed_rows`` for the feeds); ``stream_state`` tells in one aggregate query whether
+a stream has changed, so that a feed can answer a conditional GET without building itself.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, Max, OuterRef
 from taggit.models import Tag, TaggedItem
@@ -28,21 +26,6 @@ CARD_COLUMNS = (
     "category__name",
     "category__slug",
 )
-# What a feed item shows (feeds/feeds.py); the full-content variant adds body_feed_html. Not
-# the cards' HTML: summary_html (KaTeX's markup, several kilobytes a note) is not in a feed.
-FEED_COLUMNS = (
-    "title",
-    "title_text",
-    "slug",
-    "published_at",
-    "created_at",
-    "revised_at",
-    "summary_text",
-    "summary_feed_html",
-    "category__name",
-    "author__first_name",
-    "author__last_name",
-)
 
 
 def update_stream(*, category=None, tag=None, series=None, columns=None):
@@ -51,8 +34,8 @@ def update_stream(*, category=None, tag=None, series=None, columns=None):
     ``series`` (a ``series.models.Series``) keeps its parts; the series page orders them by
     position itself (``series.selectors``).
 
-    ``columns`` narrows the rows to what the caller shows (``CARD_COLUMNS``, ``FEED_COLUMNS``):
-    the stored HTML of a whole note is tens of kilobytes a row that a list never shows.
+    ``columns`` narrows the rows to what the caller shows (``CARD_COLUMNS``): the stored HTML
+    of a whole note is tens of kilobytes a row that a list never shows.
     """
     articles = Article.objects.published()
     if category is not None:
@@ -84,28 +67,6 @@ def stream_cards(*, category=None, tag=None, series=None):
         .select_related("category")
         .prefetch_related(None)
     )
-
-
-def latest_updates(*, category=None, tag=None, series=None, limit=None, full=False):
-    """The head of the stream: the FEED_ITEMS newest notes, each with ``tag_names`` (sorted).
-
-    Two queries, however many notes exist: the notes, then the names of their tags. Not
-    taggit's prefetch, which builds a queryset for every note (half of a feed's time).
-    """
-    columns = (*FEED_COLUMNS, "body_feed_html") if full else FEED_COLUMNS
-    stream = update_stream(category=category, tag=tag, series=series, columns=columns)
-    articles = list(stream.prefetch_related(None)[: limit or settings.FEED_ITEMS])
-    names = defaultdict(list)
-    if articles:
-        tagged = TaggedItem.objects.filter(
-            content_type=ContentType.objects.get_for_model(Article),
-            object_id__in=[article.pk for article in articles],
-        )
-        for object_id, name in tagged.values_list("object_id", "tag__name"):
-            names[object_id].append(name)
-    for article in articles:
-        article.tag_names = sorted(names[article.pk])
-    return articles
 
 
 @dataclass(frozen=True)
