@@ -1,8 +1,10 @@
 """The pages that show the update stream as cards: home, category, tag and archives, and the
 archive index (years and months with counts)."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.views.generic import ListView, MonthArchiveView, TemplateView, YearArchiveView
 from taggit.models import Tag
 
@@ -12,6 +14,28 @@ from feeds.cards import cards
 from feeds.pagination import CappedPaginator
 from feeds.stream import stream_cards
 from pagecache.fragments import memoize
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A category or a tag as its page shows it, kept for the generation: plain data."""
+
+    pk: int
+    name: str
+    slug: str
+    description: str = ""
+
+
+def kept_scope(model, slug, *fields):
+    """The category or tag of ``slug`` (one query once per generation), else a 404."""
+
+    def find():
+        row = model.objects.filter(slug=slug).values("pk", "name", "slug", *fields).first()
+        if row is None:
+            raise Http404(f"No {model._meta.verbose_name} {slug!r}")  # nothing kept
+        return Scope(**row)
+
+    return memoize(f"scope:{model._meta.label_lower}:{slug}", find)
 
 
 class StreamMixin:
@@ -50,8 +74,8 @@ class CategoryDetailView(StreamMixin, ListView):
     template_name = "feeds/category_detail.html"
 
     def get_stream(self):
-        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
-        return stream_cards(category=self.category)
+        self.category = kept_scope(Category, self.kwargs["slug"], "description")
+        return stream_cards(category=self.category.pk)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(category=self.category, **kwargs)
@@ -61,8 +85,8 @@ class TagDetailView(StreamMixin, ListView):
     template_name = "feeds/tag_detail.html"
 
     def get_stream(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return stream_cards(tag=self.tag)
+        self.tag = kept_scope(Tag, self.kwargs["slug"])
+        return stream_cards(tag=self.tag.pk)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from taggit.models import Tag
 
+from pagecache import generation
 from tests.factories import ArticleFactory, CategoryFactory
 from tests.factories_series import SeriesFactory, SeriesPartFactory
 
@@ -119,6 +120,41 @@ def test_renaming_a_tag_or_a_category_shows_at_once(client, rl, committing):
         rl.name = "强化学习"
         rl.save()
     assert category_count("强化学习", "rl", 1) in sidebar(client)
+
+
+def test_a_kept_category_or_tag_page_runs_only_its_cards_query(client, rl):
+    for url in ("/categories/rl/", "/tags/ppo/"):
+        get(client, url)
+        sql = queries_of(client, url)
+        assert len(sql) == 1 and '"summary_html"' in sql[0], url  # the page's cards
+
+
+def test_a_category_or_tags_new_name_and_description_show_at_once(client, rl, committing):
+    assert "<h1>RL</h1>" in get(client, "/categories/rl/")
+    with committing():
+        rl.name = "强化学习"
+        rl.description = "策略与价值"
+        rl.save()
+    html = get(client, "/categories/rl/")
+    assert "<h1>强化学习</h1>" in html and '<p class="lead">策略与价值</p>' in html
+    assert "<h1>标签：PPO</h1>" in get(client, "/tags/ppo/")
+    with committing():
+        tag = Tag.objects.get(slug="ppo")
+        tag.name = "近端策略优化"
+        tag.save()
+    assert "<h1>标签：近端策略优化</h1>" in get(client, "/tags/ppo/")
+
+
+def test_an_unknown_category_or_tag_is_a_404_each_time_and_nothing_is_kept(client, rl, monkeypatch):
+    get(client, "/")  # the generation and the sidebar kept
+    cache = generation.page_cache()
+    written = []
+    monkeypatch.setattr(cache, "set", lambda key, *args, **kwargs: written.append(key))
+    for url in ("/categories/nope/", "/tags/nope/", "/categories/nope/"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 404, url
+        assert len(queries) == 1, url  # looked up each time
+    assert written == []
 
 
 def test_the_archive_index_keeps_its_counts_too(client, rl, committing):
