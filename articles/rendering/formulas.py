@@ -37,7 +37,6 @@ MATH_RE = re.compile(
 )
 
 
-_MATH_GROUPS = ("dd", "bd", "env", "bi", "di", "d1")
 _DISPLAY_GROUPS = {"dd", "bd", "env"}
 
 
@@ -78,11 +77,12 @@ def _extract_from_prose(text, formulas):
             out.append(text[pos:])
             break
         out.append(text[pos : match.start()])
-        if match.group("escaped"):
+        kind = match.lastgroup
+        if kind == "escaped":
             out.append(match.group(0))
             pos = match.end()
             continue
-        if match.group("code"):
+        if kind == "code":
             ticks = match.group("code")
             close = re.compile(r"(?<!`)" + ticks + r"(?!`)").search(text, match.end())
             end = close.end() if close else match.end()
@@ -97,7 +97,8 @@ def _extract_from_prose(text, formulas):
 
 def formula_of(match):
     """The Formula of a MATH_RE match of one of the math groups (not an escape or code)."""
-    group = next(name for name in _MATH_GROUPS if match.group(name) is not None)
+    # The one alternative that matched: its group closes last (``envname`` is inside ``env``).
+    group = match.lastgroup
     return Formula(source=match.group(0), tex=match.group(group), display=group in _DISPLAY_GROUPS)
 
 
@@ -117,3 +118,26 @@ def split_math(plain_text):
     text, formulas = extract_math(plain_text)
     parts = PLACEHOLDER_RE.split(text)
     return [formulas[int(part)] if i % 2 else part for i, part in enumerate(parts)]
+
+
+def iter_split_math(plain_text):
+    """``split_math(plain_text)``, part by part: the text is scanned only as far as it is read."""
+    if "```" in plain_text or "~~~" in plain_text:
+        # Maybe a fenced block (no formulas in it): as extract_math sees it.
+        yield from split_math(plain_text)
+        return
+    # No fence: the text is one run of prose, as in _extract_from_prose.
+    pos = text_start = 0
+    while match := MATH_RE.search(plain_text, pos):
+        kind = match.lastgroup
+        if kind == "escaped":
+            pos = match.end()
+        elif kind == "code":
+            ticks = match.group("code")
+            close = re.compile(r"(?<!`)" + ticks + r"(?!`)").search(plain_text, match.end())
+            pos = close.end() if close else match.end()
+        else:
+            yield plain_text[text_start : match.start()]
+            yield formula_of(match)
+            pos = text_start = match.end()
+    yield plain_text[text_start:]

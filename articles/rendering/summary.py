@@ -27,6 +27,16 @@ _ATOM_RE = regex.compile(
 )
 
 
+# _ATOM_RE without its groups, so that ``findall`` gives the atoms themselves.
+_ATOM_ONLY_RE = regex.compile(
+    "(?:"
+    + PLACEHOLDER_TAG
+    + r"x\d+x)|https?://\S+|(?:(?!"
+    + PLACEHOLDER_TAG
+    + r")(?=[A-Za-z0-9_'’-])\X)+|\X",
+    regex.VERSION1,
+)
+
 _GRAPHEME_RE = regex.compile(r"\X")
 
 
@@ -34,11 +44,17 @@ def _graphemes(text):
     return len(_GRAPHEME_RE.findall(text))
 
 
+def _size(atom):
+    # In ASCII only CR LF is a cluster of two characters.
+    if len(atom) == 1 or (atom.isascii() and "\r" not in atom):
+        return len(atom)
+    return _graphemes(atom)
+
+
 def text_atoms(text):
     """[(atom, size)] for a ``text`` without formulas: the URLs, English words and grapheme
     clusters that a cutter keeps whole (as ``truncate`` does), sizes in grapheme clusters."""
-    atoms = [match.group(0) for match in _ATOM_RE.finditer(text)]
-    return [(atom, 1 if len(atom) == 1 else _graphemes(atom)) for atom in atoms]
+    return [(atom, _size(atom)) for atom in _ATOM_ONLY_RE.findall(text)]
 
 
 def truncate(text, formulas, length):
