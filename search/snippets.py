@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils.safestring import mark_safe
 
 from articles.rendering import ELLIPSIS, Formula, split_math, text_atoms, typeset
+from articles.rendering.formulas import iter_split_math
 
 
 def _pattern(words):
@@ -49,6 +50,9 @@ _GRAPHEME_RE = regex.compile(r"\X")
 
 
 def _graphemes(text):
+    # Most formulas are ASCII, where only CR LF is a cluster of two characters.
+    if text.isascii() and "\r" not in text:
+        return len(text)
     return len(_GRAPHEME_RE.findall(text))
 
 
@@ -56,24 +60,57 @@ def _length(segment):
     return len(segment.source) if isinstance(segment, Formula) else len(segment)
 
 
-def _anchor(segments, offsets, pattern, length):
+class _Segments:
+    """``split_math(text)`` (``segments``) and where each part starts (``offsets``, and the
+    text's length last), split only as far as it has been read."""
+
+    def __init__(self, text):
+        self._parts = iter_split_math(text)
+        self.segments, self.offsets = [], [0]
+
+    def _read_one(self):
+        part = next(self._parts, None)
+        if part is None:
+            return False
+        self.segments.append(part)
+        self.offsets.append(self.offsets[-1] + _length(part))
+        return True
+
+    def read_past(self, position):
+        """Split on until a part ends after ``position`` (or the text does)."""
+        while self.offsets[-1] <= position and self._read_one():
+            pass
+
+    def read_all(self):
+        while self._read_one():
+            pass
+
+    def __iter__(self):
+        """(offset, segment) from the first, splitting on as needed."""
+        index = 0
+        while index < len(self.segments) or self._read_one():
+            yield self.offsets[index], self.segments[index]
+            index += 1
+
+
+def _anchor(parts, pattern, length):
     """(start, stop) offsets in the text that the window must hold, or None when nothing fits.
 
     The first match in the text outside formulas; else the first formula containing a term
     (it is shown, unmarked); else the first text or formula no longer than ``length``.
     """
     if pattern is not None:
-        for offset, segment in zip(offsets, segments, strict=False):
+        for offset, segment in parts:
             if isinstance(segment, str) and (match := pattern.search(segment)):
                 return offset + match.start(), offset + match.end()
-        for offset, segment in zip(offsets, segments, strict=False):
+        for offset, segment in parts:
             if (
                 isinstance(segment, Formula)
                 and pattern.search(segment.tex)
                 and _graphemes(segment.source) <= length
             ):
                 return offset, offset + len(segment.source)
-    for offset, segment in zip(offsets, segments, strict=False):
+    for offset, segment in parts:
         if isinstance(segment, Formula) and _graphemes(segment.source) <= length:
             return offset, offset + len(segment.source)
         if isinstance(segment, str) and segment.strip():
@@ -130,11 +167,10 @@ def _region(segments, offsets, low, high):
             begin = _boundary_before(segment, begin)
         if end < len(segment):
             end = _boundary_after(segment, end)
-        position = offset + begin
-        for atom, size in text_atoms(segment[begin:end]):
-            atoms.append((atom, size))
-            positions.append(position)
-            position += len(atom)
+        if chunk := text_atoms(segment[begin:end]):
+            atoms += chunk
+            starts = (len(atom) for atom, _ in chunk[:-1])
+            positions += itertools.accumulate(starts, initial=offset + begin)
     return atoms, positions
 
 
@@ -199,18 +235,19 @@ def _cut(text, pattern, length):
     Only the part of the text around the match is split into atoms: enough for any window
     (1.5 × ``length`` on each side), found by doubling a radius, so a long note costs no more
     than a short one. A cluster is at least one character: the first radius, a quarter more
-    characters than that, is enough but for text of many combining marks.
+    characters than that, is enough but for text of many combining marks. Formulas are looked
+    for only up to the end of that region.
     """
-    segments = split_math(text)
-    offsets = list(itertools.accumulate(map(_length, segments), initial=0))
-    anchor = _anchor(segments, offsets, pattern, length)
+    parts = _Segments(text)
+    anchor = _anchor(parts, pattern, length)
     if anchor is None:
         return _Cut([], False, bool(text.strip()))
     start, stop = anchor
     reach = length + length // 2 + 1
     radius = reach + reach // 4
     while True:
-        atoms, positions = _region(segments, offsets, start - radius, stop + radius)
+        parts.read_past(stop + radius)
+        atoms, positions = _region(parts.segments, parts.offsets, start - radius, stop + radius)
         first = bisect.bisect_right(positions, start) - 1
         last = bisect.bisect_right(positions, stop - 1) - 1
         more_before = positions[0] > 0
