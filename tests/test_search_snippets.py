@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles import rendering
+from articles.rendering.formulas import iter_split_math
 from search.snippets import snippets
 from tests.factories import ArticleFactory
 
@@ -187,6 +188,16 @@ def test_only_the_text_around_the_match_is_split_into_atoms():
     assert sum(len(call.args[0]) for call in atoms.call_args_list) < 1_000
 
 
+def test_formulas_are_found_only_up_to_the_region_around_the_match():
+    text = "前文 quokka $x^2$ " + "后文 $y_1$ " * 5_000
+    formula_of = rendering.formulas.formula_of
+    with mock.patch("articles.rendering.formulas.formula_of", wraps=formula_of) as found:
+        html = snippet(text, ["quokka"], length=60)
+    assert "<mark>quokka</mark>" in html and split_snippet(html)[1][0] == "x^2"
+    assert html.endswith("...")
+    assert found.call_count < 100
+
+
 @pytest.mark.django_db
 def test_one_typeset_call_for_the_whole_page(client, indexed, settings):
     settings.PAGE_SIZE = 10
@@ -278,3 +289,28 @@ def test_snippet_properties(text, words, length):
     outside_formulas = rendering.extract_math(text)[0].lower()
     if any(word.lower() in outside_formulas for word in words):
         assert "<mark>" in html
+
+
+MATH_PIECES = st.sampled_from(
+    [
+        "注意力", " ", "\n", "\r\n", "x", "$", "$$", "\\$", "\\\\", "`", "``", "\\(", "\\)",
+        "\\[", "\\]", "\\begin{align}", "\\end{align}", "```", "~~~", "   ```py", "5", *FORMULAS,
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(MATH_PIECES, max_size=40).map("".join))
+def test_iter_split_math_gives_split_math_parts(text):
+    assert list(iter_split_math(text)) == rendering.split_math(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from([*PIECES.elements, "\r\n", "\r", "\n", "\t", "ab\x00"]), max_size=40)
+)
+def test_atom_sizes_are_grapheme_counts(pieces):
+    text = rendering.extract_math("".join(pieces))[0]
+    atoms = rendering.text_atoms(text)
+    assert "".join(atom for atom, _ in atoms) == text
+    assert all(size == len(graphemes(atom)) for atom, size in atoms)
