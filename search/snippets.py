@@ -61,8 +61,8 @@ def _length(segment):
 
 
 class _Segments:
-    """``split_math(text)`` (``segments``) and where each part starts (``offsets``, and the
-    text's length last), split only as far as it has been read."""
+    """``split_math(text)`` (``segments``) and where each part starts (``offsets``, one more:
+    where the last part read ends), split only as far as it has been read."""
 
     def __init__(self, text):
         self._parts = iter_split_math(text)
@@ -79,10 +79,6 @@ class _Segments:
     def read_past(self, position):
         """Split on until a part ends after ``position`` (or the text does)."""
         while self.offsets[-1] <= position and self._read_one():
-            pass
-
-    def read_all(self):
-        while self._read_one():
             pass
 
     def __iter__(self):
