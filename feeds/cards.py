@@ -27,7 +27,7 @@ class Card:
 
 
 def cards(articles):
-    """The cards of ``articles``, a page of ``stream_cards()`` (one query, no model instances)."""
+    """The cards of ``articles``, a page of ``update_stream()`` (one query, no model instances)."""
     return [_card(row) for row in articles.values_list(*CARD_COLUMNS, named=True)]
 
 

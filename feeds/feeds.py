@@ -86,7 +86,6 @@ def feed_rows(*, category=None, tag=None, series=None, full=False):
     """
     columns = (*ITEM_COLUMNS, "body_feed_html") if full else ITEM_COLUMNS
     stream = update_stream(category=category, tag=tag, series=series)
-    stream = stream.select_related(None).prefetch_related(None)
     rows = list(stream.values_list(*columns, named=True)[: settings.FEED_ITEMS])
     names = defaultdict(list)
     if rows:

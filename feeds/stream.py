@@ -1,7 +1,7 @@
 """The one builder of the truncated-summary update stream (home page and every feed).
 
 ``update_stream`` gives the notes of a stream (the site, a category, a tag or a series),
-narrowed by the caller to what it shows (``stream_cards`` for the list pages,
+read by the caller as what it shows (``feeds.cards`` for the list pages,
 ``feeds.feeds.feed_rows`` for the feeds); ``stream_state`` tells in one aggregate query whether
 a stream has changed, so that a feed can answer a conditional GET without building itself.
 """
@@ -28,21 +28,17 @@ CARD_COLUMNS = (
 )
 
 
-def update_stream(*, category=None, tag=None, series=None, columns=None):
-    """Published notes, newest first, with what a card or a feed item shows prefetched.
+def update_stream(*, category=None, tag=None, series=None):
+    """Published notes, newest first: the site's, a category's, a tag's or a series' (given as
+    instances or pks).
 
-    ``series`` (a ``series.models.Series``) keeps its parts; the series page orders them by
-    position itself (``series.selectors``).
-
-    ``columns`` narrows the rows to what the caller shows (``CARD_COLUMNS``): the stored HTML
-    of a whole note is tens of kilobytes a row that a list never shows.
+    Nothing is selected or prefetched: each caller reads what it shows, as rows where it can
+    (the cards, ``CARD_COLUMNS``; the feeds' items) or with its own ``only()`` (search results):
+    the stored HTML of a whole note is tens of kilobytes a row that a list never shows, and each
+    queryset step is a copy (a tag's stream was built in 0.5 ms with them).
+    ``series`` keeps its parts; the series page orders them by position itself
+    (``series.selectors``).
     """
-    articles = _stream(category, tag, series).select_related("category", "author")
-    articles = articles.prefetch_related("tags")
-    return articles if columns is None else articles.only(*columns)
-
-
-def _stream(category, tag, series):
     conditions = [published_q()]  # Article.objects.published(), in the same filter()
     if category is not None:
         conditions.append(Q(category=category))
@@ -60,13 +56,6 @@ def tagged_with(tag):
     return TaggedItem.objects.filter(
         content_type=ContentType.objects.get_for_model(Article), tag=tag, object_id=OuterRef("pk")
     )
-
-
-def stream_cards(*, category=None, tag=None, series=None):
-    """The stream as the list pages read it: ``feeds.cards.cards`` takes a page of it as rows
-    of ``CARD_COLUMNS`` (one query, no model instances), so nothing is selected or prefetched
-    with it (each queryset step is a copy: a tag's stream was built in 0.5 ms)."""
-    return _stream(category, tag, series)
 
 
 @dataclass(frozen=True)

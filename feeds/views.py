@@ -12,7 +12,7 @@ from articles.models import Category
 from feeds.archives import archive_years
 from feeds.cards import cards
 from feeds.pagination import CappedPaginator
-from feeds.stream import stream_cards
+from feeds.stream import update_stream
 from pagecache.fragments import memoize
 
 
@@ -50,7 +50,7 @@ class StreamMixin:
         return settings.PAGE_SIZE
 
     def get_stream(self):
-        return stream_cards()
+        return update_stream()
 
     def get_queryset(self):
         return self.get_stream()
@@ -75,7 +75,7 @@ class CategoryDetailView(StreamMixin, ListView):
 
     def get_stream(self):
         self.category = kept_scope(Category, self.kwargs["slug"], "description")
-        return stream_cards(category=self.category.pk)
+        return update_stream(category=self.category.pk)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(category=self.category, **kwargs)
@@ -86,7 +86,7 @@ class TagDetailView(StreamMixin, ListView):
 
     def get_stream(self):
         self.tag = kept_scope(Tag, self.kwargs["slug"])
-        return stream_cards(tag=self.tag.pk)
+        return update_stream(tag=self.tag.pk)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)

@@ -92,12 +92,7 @@ def public_search(parsed, *, category_slug="", tag_slug="", series_slug=""):
     else:
         base = update_stream(category=category, tag=tag, series=series)
     limit = settings.SEARCH_MAX_RESULTS
-    shown = (
-        base.select_related(None)
-        .select_related("category", "search_document")
-        .prefetch_related(None)
-        .only(*RESULT_COLUMNS)
-    )
+    shown = base.select_related("category", "search_document").only(*RESULT_COLUMNS)
     return PublicSearch(
         base=base,
         shown=shown,

@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce, Greatest
 
 from articles.models import Article
 from articles.selectors import LINK_COLUMNS
-from feeds.stream import stream_cards
+from feeds.stream import update_stream
 from series.models import Series, SeriesPart
 
 # A series' reading order: position, then publication (equal positions), then id.
@@ -20,7 +20,7 @@ PART_LAST_REVISED = Greatest(
 
 def series_parts(series):
     """The published parts of ``series`` in reading order, as the cards show them (one query)."""
-    return stream_cards(series=series).order_by(*PART_ORDER)
+    return update_stream(series=series).order_by(*PART_ORDER)
 
 
 def _per_series(aggregate):

@@ -29,7 +29,9 @@ pytestmark = pytest.mark.django_db
 def reference_items(*, category=None, tag=None, series=None, full=False):
     """The notes as Django's Feed read them before ``feed_rows``: model instances, each with
     its tag names sorted."""
-    articles = list(update_stream(category=category, tag=tag, series=series)[: settings.FEED_ITEMS])
+    stream = update_stream(category=category, tag=tag, series=series)
+    stream = stream.select_related("category", "author").prefetch_related("tags")
+    articles = list(stream[: settings.FEED_ITEMS])
     for article in articles:
         article.tag_names = sorted(tag.name for tag in article.tags.all())
     return articles
